@@ -1,0 +1,199 @@
+// The container runtime seam, shaped after the CRI (RuntimeService + ImageService) so that
+// Docker (an infra "pause" container holds the pod's network namespace, as dockershim did)
+// and containerd (CRI over gRPC) are interchangeable under the kubelet.
+//
+// Every sandbox and container an implementation creates is labelled with the node name it
+// was constructed with (LABEL_NODE_NAME), and every list/inspect/stop/remove only ever sees
+// objects carrying that label: several agents can share one daemon (tests do), and objects
+// Skiff did not create are never touched.
+
+export const LABEL_POD_NAME = 'io.kubernetes.pod.name';
+export const LABEL_POD_NAMESPACE = 'io.kubernetes.pod.namespace';
+export const LABEL_POD_UID = 'io.kubernetes.pod.uid';
+export const LABEL_CONTAINER_NAME = 'io.kubernetes.container.name';
+export const LABEL_NODE_NAME = 'io.skiff.node.name';
+/** Set on sandboxes ("POD") and containers ("container") by the runtime. */
+export const LABEL_CONTAINER_TYPE = 'io.kubernetes.docker.type';
+/** Annotations the kubelet keeps on containers so a restarted agent can carry on. */
+export const ANNOTATION_RESTART_COUNT = 'io.kubernetes.container.restartCount';
+export const ANNOTATION_POD_SANDBOX_ATTEMPT = 'io.kubernetes.sandbox.attempt';
+
+export interface PodSandboxMetadata {
+  name: string;
+  namespace: string;
+  uid: string;
+  attempt: number;
+}
+
+export interface PortMapping {
+  protocol: 'TCP' | 'UDP' | 'SCTP';
+  containerPort: number;
+  hostPort: number;
+  hostIp?: string;
+}
+
+export interface PodSandboxConfig {
+  metadata: PodSandboxMetadata;
+  hostname: string;
+  /** Only hostPort mappings (hostPort > 0) need to be given. */
+  portMappings: PortMapping[];
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+export type PodSandboxState = 'ready' | 'notready';
+
+export interface PodSandbox {
+  id: string;
+  metadata: PodSandboxMetadata;
+  state: PodSandboxState;
+  /** Nanoseconds since epoch, as the CRI reports it. */
+  createdAt: bigint;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+export interface PodSandboxStatus extends PodSandbox {
+  /** The pod's IP address on the node's pod network ('' when not ready). */
+  ip: string;
+}
+
+export interface ContainerMetadata {
+  name: string;
+  attempt: number;
+}
+
+export interface KeyValuePair {
+  key: string;
+  value: string;
+}
+
+export interface LinuxContainerResources {
+  /** CPU shares (relative weight), from requests.cpu: millicores * 1024 / 1000, min 2. */
+  cpuShares?: number;
+  /** CFS period in microseconds (100000 when a limit is set). */
+  cpuPeriod?: number;
+  /** CFS quota in microseconds per period, from limits.cpu. */
+  cpuQuota?: number;
+  /** Memory limit in bytes, from limits.memory. */
+  memoryLimitInBytes?: number;
+}
+
+export interface ContainerConfig {
+  metadata: ContainerMetadata;
+  image: string;
+  /** Entrypoint override (Kubernetes `command`); undefined keeps the image's. */
+  command?: string[];
+  /** Cmd override (Kubernetes `args`); undefined keeps the image's. */
+  args?: string[];
+  workingDir?: string;
+  envs: KeyValuePair[];
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  resources: LinuxContainerResources;
+  /** Path on the host where the runtime keeps this container's log (CRI log_path). */
+  logPath?: string;
+}
+
+export type ContainerState = 'created' | 'running' | 'exited' | 'unknown';
+
+export interface ContainerSummary {
+  id: string;
+  podSandboxId: string;
+  metadata: ContainerMetadata;
+  image: string;
+  /** Resolved image reference, e.g. sha256:… */
+  imageRef: string;
+  state: ContainerState;
+  createdAt: bigint;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+export interface ContainerStatus extends ContainerSummary {
+  /** Nanoseconds since epoch; 0n when not yet started / finished. */
+  startedAt: bigint;
+  finishedAt: bigint;
+  exitCode: number;
+  /** Short CamelCase reason, e.g. OOMKilled, Error, Completed. */
+  reason: string;
+  message: string;
+}
+
+export interface ContainerFilter {
+  podSandboxId?: string;
+  state?: ContainerState;
+  labelSelector?: Record<string, string>;
+}
+
+export interface PodSandboxFilter {
+  state?: PodSandboxState;
+  labelSelector?: Record<string, string>;
+}
+
+export interface Image {
+  id: string;
+  repoTags: string[];
+  repoDigests: string[];
+  size: number;
+}
+
+export interface AuthConfig {
+  username?: string;
+  password?: string;
+  auth?: string;
+  serverAddress?: string;
+}
+
+export interface RuntimeVersion {
+  /** e.g. "docker" or "containerd" */
+  runtimeName: string;
+  runtimeVersion: string;
+  /** The containerID / imageID scheme in pod status: "docker" → docker://<id>. */
+  scheme: string;
+}
+
+/** A lifecycle hint from the runtime's own event stream (the PLEG also relists). */
+export interface RuntimeEvent {
+  containerId: string;
+  podUid?: string;
+  type: 'created' | 'started' | 'stopped' | 'deleted';
+}
+
+export interface RuntimeService {
+  version(): Promise<RuntimeVersion>;
+
+  runPodSandbox(config: PodSandboxConfig): Promise<string>;
+  /** Stops every container of the sandbox and the sandbox itself; idempotent. */
+  stopPodSandbox(podSandboxId: string): Promise<void>;
+  /** Removes the sandbox and any containers left in it; idempotent. */
+  removePodSandbox(podSandboxId: string): Promise<void>;
+  podSandboxStatus(podSandboxId: string): Promise<PodSandboxStatus>;
+  listPodSandbox(filter?: PodSandboxFilter): Promise<PodSandbox[]>;
+
+  createContainer(podSandboxId: string, config: ContainerConfig, sandboxConfig: PodSandboxConfig): Promise<string>;
+  startContainer(containerId: string): Promise<void>;
+  /** SIGTERM, then SIGKILL after timeoutSeconds; idempotent on stopped containers. */
+  stopContainer(containerId: string, timeoutSeconds: number): Promise<void>;
+  removeContainer(containerId: string): Promise<void>;
+  listContainers(filter?: ContainerFilter): Promise<ContainerSummary[]>;
+  containerStatus(containerId: string): Promise<ContainerStatus>;
+
+  /** Streams runtime events until signal aborts; may end early (the PLEG relists anyway). */
+  events(signal: AbortSignal): AsyncIterable<RuntimeEvent>;
+}
+
+export interface ImageService {
+  listImages(): Promise<Image[]>;
+  /** undefined when the image is not present on the node. */
+  imageStatus(image: string): Promise<Image | undefined>;
+  /** Pulls image; resolves to its image id. */
+  pullImage(image: string, auth?: AuthConfig): Promise<string>;
+  removeImage(image: string): Promise<void>;
+}
+
+export interface ContainerRuntime extends RuntimeService, ImageService {
+  /** Sets up what the pod network needs on this node (e.g. the bridge for podCIDR). */
+  ensurePodNetwork(podCIDR: string): Promise<void>;
+  close(): Promise<void>;
+}
