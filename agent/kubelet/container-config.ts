@@ -1,0 +1,161 @@
+// Turns a pod's container spec into the runtime's ContainerConfig / PodSandboxConfig, the
+// way the kubelet's kuberuntime_container.go does: env (with $(VAR) expansion in command
+// and args), resources → cgroup settings, and the labels that let a restarted agent find
+// and adopt what it created.
+
+import { milliValue, parseQuantity, value } from '../../api/quantity.js';
+import type { Container, EnvVar, Pod } from '../../api/types.js';
+import {
+  ANNOTATION_POD_SANDBOX_ATTEMPT,
+  ANNOTATION_RESTART_COUNT,
+  LABEL_CONTAINER_NAME,
+  LABEL_POD_NAME,
+  LABEL_POD_NAMESPACE,
+  LABEL_POD_UID,
+  type ContainerConfig,
+  type KeyValuePair,
+  type LinuxContainerResources,
+  type PodSandboxConfig,
+  type PortMapping,
+} from '../runtime/runtime.js';
+
+export interface PodContext {
+  nodeName: string;
+  hostIP: string;
+  podIP: string;
+}
+
+export function podLabels(pod: Pod): Record<string, string> {
+  return {
+    [LABEL_POD_NAME]: pod.metadata.name ?? '',
+    [LABEL_POD_NAMESPACE]: pod.metadata.namespace ?? '',
+    [LABEL_POD_UID]: pod.metadata.uid ?? '',
+  };
+}
+
+export function sandboxConfig(pod: Pod, attempt: number): PodSandboxConfig {
+  const portMappings: PortMapping[] = [];
+  for (const c of pod.spec.containers) {
+    for (const p of c.ports ?? []) {
+      if (!p.hostPort) continue;
+      const m: PortMapping = { protocol: p.protocol ?? 'TCP', containerPort: p.containerPort, hostPort: p.hostPort };
+      if (p.hostIP) m.hostIp = p.hostIP;
+      portMappings.push(m);
+    }
+  }
+  return {
+    metadata: { name: pod.metadata.name ?? '', namespace: pod.metadata.namespace ?? '', uid: pod.metadata.uid ?? '', attempt },
+    hostname: pod.spec.hostname ?? (pod.metadata.name ?? '').slice(0, 63),
+    portMappings,
+    labels: { ...(pod.metadata.labels ?? {}), ...podLabels(pod) },
+    annotations: { [ANNOTATION_POD_SANDBOX_ATTEMPT]: String(attempt) },
+  };
+}
+
+/** Kubernetes' resources → cgroup mapping (cpu shares from requests, CFS quota from limits). */
+export function containerResources(c: Container): LinuxContainerResources {
+  const out: LinuxContainerResources = {};
+  const limits = c.resources?.limits ?? {};
+  const requests = c.resources?.requests ?? {};
+  const cpuRequest = requests['cpu'] ?? limits['cpu'];
+  // A container with no cpu request gets the minimum weight (2), as the kubelet gives it.
+  out.cpuShares = cpuRequest ? Math.max(2, Math.floor((milliValue(parseQuantity(cpuRequest)) * 1024) / 1000)) : 2;
+  if (limits['cpu']) {
+    out.cpuPeriod = 100_000;
+    out.cpuQuota = Math.max(1000, Math.floor((milliValue(parseQuantity(limits['cpu'])) * 100_000) / 1000));
+  }
+  if (limits['memory']) out.memoryLimitInBytes = Number(value(parseQuantity(limits['memory'])));
+  return out;
+}
+
+/** The value of a downward-API field reference the kubelet can resolve. */
+function fieldRef(pod: Pod, ctx: PodContext, path: string): string {
+  switch (path) {
+    case 'metadata.name':
+      return pod.metadata.name ?? '';
+    case 'metadata.namespace':
+      return pod.metadata.namespace ?? '';
+    case 'metadata.uid':
+      return pod.metadata.uid ?? '';
+    case 'spec.nodeName':
+      return ctx.nodeName;
+    case 'spec.serviceAccountName':
+      return String(pod.spec['serviceAccountName'] ?? 'default');
+    case 'status.hostIP':
+      return ctx.hostIP;
+    case 'status.podIP':
+      return ctx.podIP;
+    default: {
+      const label = /^metadata\.labels\['(.+)'\]$/.exec(path);
+      if (label) return pod.metadata.labels?.[label[1]!] ?? '';
+      const annotation = /^metadata\.annotations\['(.+)'\]$/.exec(path);
+      if (annotation) return pod.metadata.annotations?.[annotation[1]!] ?? '';
+      return '';
+    }
+  }
+}
+
+/** Resolves env in order; later entries may refer to earlier ones with $(NAME). */
+export function containerEnv(pod: Pod, c: Container, ctx: PodContext): KeyValuePair[] {
+  const resolved = new Map<string, string>();
+  for (const e of c.env ?? []) {
+    resolved.set(e.name, envValue(pod, e, ctx, resolved));
+  }
+  return [...resolved].map(([key, value]) => ({ key, value }));
+}
+
+function envValue(pod: Pod, e: EnvVar, ctx: PodContext, resolved: Map<string, string>): string {
+  if (e.value !== undefined) return expand(e.value, resolved);
+  const from = e.valueFrom as { fieldRef?: { fieldPath?: string } } | undefined;
+  if (from?.fieldRef?.fieldPath) return fieldRef(pod, ctx, from.fieldRef.fieldPath);
+  return '';
+}
+
+/**
+ * Kubernetes' $(VAR) expansion: $(NAME) becomes the variable's value when NAME is defined,
+ * stays as written when it is not, and $$ escapes a literal $.
+ */
+export function expand(input: string, vars: Map<string, string>): string {
+  let out = '';
+  for (let i = 0; i < input.length; i++) {
+    const ch = input[i]!;
+    if (ch !== '$' || i + 1 >= input.length) {
+      out += ch;
+      continue;
+    }
+    const next = input[i + 1]!;
+    if (next === '$') {
+      out += '$';
+      i++;
+    } else if (next === '(') {
+      const end = input.indexOf(')', i + 2);
+      if (end < 0) {
+        out += input.slice(i);
+        break;
+      }
+      const name = input.slice(i + 2, end);
+      out += vars.has(name) ? vars.get(name)! : input.slice(i, end + 1);
+      i = end;
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
+export function containerConfig(pod: Pod, c: Container, ctx: PodContext, attempt: number, restartCount: number): ContainerConfig {
+  const envs = containerEnv(pod, c, ctx);
+  const vars = new Map(envs.map((e) => [e.key, e.value]));
+  const config: ContainerConfig = {
+    metadata: { name: c.name, attempt },
+    image: c.image,
+    envs,
+    labels: { ...podLabels(pod), [LABEL_CONTAINER_NAME]: c.name },
+    annotations: { [ANNOTATION_RESTART_COUNT]: String(restartCount) },
+    resources: containerResources(c),
+  };
+  if (c.command) config.command = c.command.map((s) => expand(s, vars));
+  if (c.args) config.args = c.args.map((s) => expand(s, vars));
+  if (c.workingDir) config.workingDir = c.workingDir;
+  return config;
+}

@@ -1,0 +1,135 @@
+// The kubelet's sync loop: it only dispatches. Pod changes from the API watch, runtime
+// events and the PLEG's relist, and a periodic resync all end up as "sync pod X" for the
+// pod's worker; the work itself is syncPod / killPod. Until the first list of this node's
+// pods has arrived nothing is killed, so a restarted agent adopts what is running instead
+// of mistaking it for orphans.
+
+import type { Logger } from 'pino';
+import type { ApiClient } from '../../api/client.js';
+import { Informer } from '../../api/informer.js';
+import { resources } from '../../api/resources.js';
+import type { Pod } from '../../api/types.js';
+import { LABEL_POD_UID, type ContainerRuntime } from '../runtime/runtime.js';
+import { Pleg } from './pleg.js';
+import { PodWorkers } from './pod-workers.js';
+import { StatusManager } from './status-manager.js';
+import { PodSyncer, type EventRecorder } from './sync-pod.js';
+
+export interface KubeletOptions {
+  client: ApiClient;
+  runtime: ContainerRuntime;
+  nodeName: string;
+  hostIP: string;
+  logger: Logger;
+  record: EventRecorder;
+  /** How often every pod is synced even without events. */
+  resyncMs?: number;
+  /** How often the PLEG relists the runtime. */
+  relistMs?: number;
+}
+
+export class Kubelet {
+  private readonly informer: Informer<Pod>;
+  private readonly workers: PodWorkers<Pod | undefined>;
+  private readonly statusManager: StatusManager;
+  private syncer!: PodSyncer;
+  /** The last pod object seen for each uid (kept after API deletion until it is killed). */
+  private readonly pods = new Map<string, Pod>();
+
+  constructor(private readonly options: KubeletOptions) {
+    this.informer = new Informer<Pod>(options.client, resources.pods, {
+      fieldSelector: `spec.nodeName=${options.nodeName}`,
+      logger: options.logger,
+    });
+    this.statusManager = new StatusManager(options.client, options.logger.child({ component: 'status-manager' }));
+    this.workers = new PodWorkers<Pod | undefined>(
+      (uid, pod) => this.syncPod(uid, pod),
+      (uid, err) => options.logger.warn({ uid, err: (err as Error).message }, 'pod sync failed'),
+    );
+    this.informer.addHandlers({
+      onAdd: (pod) => this.onPodUpdate(pod),
+      onUpdate: (_old, pod) => this.onPodUpdate(pod),
+      onDelete: (pod) => this.onPodDelete(pod),
+    });
+  }
+
+  private onPodUpdate(pod: Pod): void {
+    const uid = pod.metadata.uid!;
+    this.pods.set(uid, pod);
+    this.workers.update(uid, pod);
+  }
+
+  private onPodDelete(pod: Pod): void {
+    // Deleted from the API (forced, or after we finished it): make sure nothing is left.
+    this.workers.update(pod.metadata.uid!, undefined);
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    const { runtime, logger } = this.options;
+    const version = await runtime.version();
+    this.syncer = new PodSyncer({
+      runtime,
+      nodeName: this.options.nodeName,
+      hostIP: this.options.hostIP,
+      scheme: version.scheme,
+      logger,
+      record: this.options.record,
+    });
+    const pleg = new Pleg(runtime, logger.child({ component: 'pleg' }), this.options.relistMs ?? 1_000);
+    pleg.onPodChanged((uid) => {
+      if (!this.informer.hasSynced()) return;
+      if (this.workers.has(uid)) this.workers.poke(uid);
+      else this.workers.update(uid, undefined); // an orphan: its pod is not ours (any more)
+    });
+    const informerDone = this.informer.run(signal);
+    const statusDone = this.statusManager.run(signal);
+    await Promise.race([this.informer.synced, stopped(signal)]);
+    if (signal.aborted) return this.finish([informerDone, statusDone]);
+    logger.info({ pods: this.informer.list().length }, 'pods listed, starting pod workers');
+    const plegDone = pleg.run(signal);
+    const resync = setInterval(() => this.workers.keys().forEach((uid) => this.workers.poke(uid)), this.options.resyncMs ?? 10_000);
+    resync.unref();
+    await stopped(signal);
+    clearInterval(resync);
+    await this.finish([informerDone, statusDone, plegDone]);
+  }
+
+  private async finish(loops: Promise<unknown>[]): Promise<void> {
+    await Promise.allSettled(loops);
+    // Pods keep running across an agent restart; only in-flight syncs are waited for.
+    await this.workers.drain();
+  }
+
+  private async syncPod(uid: string, pod: Pod | undefined): Promise<{ requeueAfterMs?: number } | void> {
+    const { logger } = this.options;
+    if (!pod) {
+      const last = this.pods.get(uid);
+      const grace = last?.metadata.deletionGracePeriodSeconds ?? last?.spec.terminationGracePeriodSeconds ?? 30;
+      logger.info({ uid, pod: last ? `${last.metadata.namespace}/${last.metadata.name}` : undefined }, 'removing pod no longer bound to this node');
+      await this.syncer.killPod(uid, grace, last);
+      this.pods.delete(uid);
+      this.statusManager.forget(uid);
+      this.workers.forget(uid);
+      return;
+    }
+    if (pod.metadata.deletionTimestamp) {
+      const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
+      await this.syncer.killPod(uid, grace, pod);
+      const status = { ...(pod.status ?? {}) };
+      this.statusManager.finishDeletion(pod, status);
+      return;
+    }
+    const result = await this.syncer.syncPod(pod);
+    this.statusManager.setStatus(pod, result.status);
+    return result.requeueAfterMs !== undefined ? { requeueAfterMs: result.requeueAfterMs } : undefined;
+  }
+
+  /** Pod uids the runtime has containers for (for the PLEG's orphan check). */
+  static podUidOf(labels: Record<string, string>): string | undefined {
+    return labels[LABEL_POD_UID];
+  }
+}
+
+function stopped(signal: AbortSignal): Promise<void> {
+  return new Promise((r) => (signal.aborted ? r() : signal.addEventListener('abort', () => r(), { once: true })));
+}

@@ -1,0 +1,202 @@
+// Computes a pod's API status from what the runtime reports, following the kubelet's
+// generateAPIPodStatus / getPhase: container states with reasons, lastState from the
+// previous attempt, restartCount, the pod phase and the Ready-family conditions.
+
+import type {
+  Container,
+  ContainerState,
+  ContainerStatus as ApiContainerStatus,
+  Pod,
+  PodCondition,
+  PodPhase,
+  PodStatus,
+} from '../../api/types.js';
+import { ANNOTATION_RESTART_COUNT, type ContainerStatus as RuntimeContainerStatus } from '../runtime/runtime.js';
+
+export interface ContainerWaiting {
+  reason: string;
+  message?: string;
+}
+
+export interface ObservedPod {
+  pod: Pod;
+  /** The pod's IP, '' while it has no ready sandbox. */
+  podIP: string;
+  hostIP: string;
+  sandboxReady: boolean;
+  /** Every container of this pod the runtime knows, all attempts. */
+  containers: RuntimeContainerStatus[];
+  /** Why a container is not running when that is not visible in the runtime (pull error, backoff…). */
+  waiting: Map<string, ContainerWaiting>;
+  scheme: string;
+  now: Date;
+}
+
+export function rfc3339(ns: bigint): string | undefined {
+  if (ns <= 0n) return undefined;
+  return new Date(Number(ns / 1_000_000n)).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export function restartCountOf(c: RuntimeContainerStatus): number {
+  const n = Number(c.annotations[ANNOTATION_RESTART_COUNT] ?? '0');
+  return Number.isFinite(n) && n >= 0 ? n : 0;
+}
+
+/** Attempts of one container, newest first. */
+export function attemptsOf(containers: RuntimeContainerStatus[], name: string): RuntimeContainerStatus[] {
+  return containers
+    .filter((c) => c.metadata.name === name)
+    .sort((a, b) => b.metadata.attempt - a.metadata.attempt || (b.createdAt > a.createdAt ? 1 : b.createdAt < a.createdAt ? -1 : 0));
+}
+
+function terminatedState(c: RuntimeContainerStatus, scheme: string): ContainerState {
+  const t: NonNullable<ContainerState['terminated']> = {
+    exitCode: c.exitCode,
+    reason: c.reason || (c.exitCode === 0 ? 'Completed' : 'Error'),
+    containerID: `${scheme}://${c.id}`,
+  };
+  const started = rfc3339(c.startedAt);
+  const finished = rfc3339(c.finishedAt);
+  if (started) t.startedAt = started;
+  if (finished) t.finishedAt = finished;
+  if (c.message) t.message = c.message;
+  return { terminated: t };
+}
+
+function containerStatus(spec: Container, o: ObservedPod): ApiContainerStatus {
+  const [latest, previous] = attemptsOf(o.containers, spec.name);
+  const waiting = o.waiting.get(spec.name);
+  const status: ApiContainerStatus = {
+    name: spec.name,
+    state: {},
+    lastState: {},
+    ready: false,
+    restartCount: latest ? restartCountOf(latest) : 0,
+    image: spec.image,
+    imageID: '',
+    started: false,
+  };
+  if (latest) {
+    status.containerID = `${o.scheme}://${latest.id}`;
+    status.imageID = latest.imageRef ? `${o.scheme}-pullable://${latest.imageRef}` : '';
+    if (latest.imageRef.startsWith('sha256:') && o.scheme === 'docker') status.imageID = `docker-pullable://${latest.imageRef}`;
+  }
+  if (latest?.state === 'running') {
+    const started = rfc3339(latest.startedAt);
+    status.state = { running: started ? { startedAt: started } : {} };
+    status.ready = true;
+    status.started = true;
+    if (previous?.state === 'exited') status.lastState = terminatedState(previous, o.scheme);
+  } else if (latest?.state === 'exited') {
+    if (waiting) {
+      // Exited and waiting to be restarted (e.g. CrashLoopBackOff): the exit is lastState.
+      status.state = { waiting: { reason: waiting.reason, ...(waiting.message ? { message: waiting.message } : {}) } };
+      status.lastState = terminatedState(latest, o.scheme);
+    } else {
+      status.state = terminatedState(latest, o.scheme);
+      if (previous?.state === 'exited') status.lastState = terminatedState(previous, o.scheme);
+    }
+  } else {
+    const reason = waiting ?? { reason: 'ContainerCreating' };
+    status.state = { waiting: { reason: reason.reason, ...(reason.message ? { message: reason.message } : {}) } };
+    if (previous?.state === 'exited') status.lastState = terminatedState(previous, o.scheme);
+  }
+  return status;
+}
+
+/** The kubelet's getPhase. */
+export function podPhase(pod: Pod, statuses: ApiContainerStatus[]): PodPhase {
+  let running = 0;
+  let waiting = 0;
+  let stopped = 0;
+  let succeeded = 0;
+  for (const s of statuses) {
+    if (s.state.running) running++;
+    else if (s.state.terminated) {
+      stopped++;
+      if (s.state.terminated.exitCode === 0) succeeded++;
+    } else if (s.state.waiting) {
+      if (s.lastState.terminated) stopped++;
+      else waiting++;
+    }
+  }
+  if (waiting > 0) return 'Pending';
+  if (running > 0) return 'Running';
+  if (stopped > 0) {
+    const policy = pod.spec.restartPolicy ?? 'Always';
+    if (policy === 'Always') return 'Running';
+    if (stopped === succeeded) return 'Succeeded';
+    if (policy === 'Never') return 'Failed';
+    return 'Running';
+  }
+  return 'Pending';
+}
+
+function condition(prev: PodCondition[] | undefined, type: string, status: 'True' | 'False', now: string, reason?: string, message?: string): PodCondition {
+  const old = prev?.find((c) => c.type === type);
+  const c: PodCondition = {
+    type,
+    status,
+    lastProbeTime: null,
+    lastTransitionTime: old && old.status === status && old.lastTransitionTime ? old.lastTransitionTime : now,
+  };
+  if (reason) c.reason = reason;
+  if (message) c.message = message;
+  return c;
+}
+
+export function qosClass(pod: Pod): 'Guaranteed' | 'Burstable' | 'BestEffort' {
+  const containers = [...pod.spec.containers, ...(pod.spec.initContainers ?? [])];
+  let any = false;
+  let guaranteed = true;
+  for (const c of containers) {
+    const req = c.resources?.requests ?? {};
+    const lim = c.resources?.limits ?? {};
+    if (Object.keys(req).length || Object.keys(lim).length) any = true;
+    for (const r of ['cpu', 'memory']) {
+      if (!lim[r]) guaranteed = false;
+      else if (req[r] !== undefined && req[r] !== lim[r]) guaranteed = false;
+    }
+  }
+  if (!any) return 'BestEffort';
+  return guaranteed ? 'Guaranteed' : 'Burstable';
+}
+
+export function computePodStatus(o: ObservedPod): PodStatus {
+  const now = o.now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const prev = o.pod.status ?? {};
+  const statuses = o.pod.spec.containers.map((c) => containerStatus(c, o));
+  const phase = podPhase(o.pod, statuses);
+  const notReady = statuses.filter((s) => !s.ready).map((s) => s.name);
+  const terminal = phase === 'Succeeded' || phase === 'Failed';
+  const containersReady = notReady.length === 0 && !terminal;
+  const readyMessage = notReady.length ? `containers with unready status: [${notReady.join(' ')}]` : undefined;
+  const prevConditions = prev.conditions;
+  const conditions: PodCondition[] = [
+    condition(prevConditions, 'PodReadyToStartContainers', o.sandboxReady ? 'True' : 'False', now),
+    condition(prevConditions, 'Initialized', 'True', now),
+    condition(prevConditions, 'Ready', containersReady ? 'True' : 'False', now, containersReady ? undefined : terminal ? 'PodCompleted' : 'ContainersNotReady', containersReady || terminal ? undefined : readyMessage),
+    condition(prevConditions, 'ContainersReady', containersReady ? 'True' : 'False', now, containersReady ? undefined : terminal ? 'PodCompleted' : 'ContainersNotReady', containersReady || terminal ? undefined : readyMessage),
+  ];
+  // PodScheduled belongs to the scheduler; carry it over as the API has it.
+  const scheduled = prevConditions?.find((c) => c.type === 'PodScheduled');
+  if (scheduled) conditions.push(scheduled);
+  const status: PodStatus = {
+    phase,
+    conditions,
+    hostIP: o.hostIP,
+    hostIPs: [{ ip: o.hostIP }],
+    startTime: prev.startTime ?? now,
+    containerStatuses: statuses,
+    qosClass: qosClass(o.pod),
+  };
+  if (o.podIP) {
+    status.podIP = o.podIP;
+    status.podIPs = [{ ip: o.podIP }];
+  } else if (prev.podIP && terminal) {
+    // A finished pod keeps reporting the IP it had (its sandbox is gone).
+    status.podIP = prev.podIP;
+    if (prev.podIPs) status.podIPs = prev.podIPs;
+  }
+  return status;
+}

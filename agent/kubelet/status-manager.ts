@@ -1,0 +1,121 @@
+// The status manager: keeps the latest computed status per pod and writes it to the API
+// only when it differs from what was last written, from one loop (so a burst of changes
+// becomes one write per pod). Failed writes are retried; while the control server is down
+// statuses simply wait. It also finishes a pod's deletion once its containers are gone.
+
+import type { Logger } from 'pino';
+import type { ApiClient } from '../../api/client.js';
+import { isNotFound } from '../../api/errors.js';
+import { sleep } from '../../api/informer.js';
+import { resources } from '../../api/resources.js';
+import type { Pod, PodStatus } from '../../api/types.js';
+
+interface Entry {
+  pod: Pod;
+  status: PodStatus;
+  /** JSON of the status last accepted by the API server. */
+  written?: string;
+  deleteAfterWrite?: boolean;
+}
+
+export class StatusManager {
+  private readonly entries = new Map<string, Entry>();
+  private readonly dirty = new Set<string>();
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly client: ApiClient,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Records status for the pod; written soon if it changed. */
+  setStatus(pod: Pod, status: PodStatus): void {
+    const uid = pod.metadata.uid!;
+    const entry = this.entries.get(uid);
+    const json = JSON.stringify(status);
+    if (entry) {
+      entry.pod = pod;
+      entry.status = status;
+      if (entry.written === json) return;
+    } else {
+      // What the API already has counts as written: after an agent restart, an unchanged
+      // pod costs no write.
+      const seen = pod.status ? JSON.stringify(stripVolatile(pod.status)) : undefined;
+      const e: Entry = { pod, status };
+      if (seen !== undefined && seen === JSON.stringify(stripVolatile(status))) e.written = json;
+      this.entries.set(uid, e);
+      if (e.written === json) return;
+    }
+    this.dirty.add(uid);
+    this.wake?.();
+  }
+
+  /** After the pod's containers are gone: delete the API object (grace 0, this uid only). */
+  finishDeletion(pod: Pod, status: PodStatus): void {
+    const uid = pod.metadata.uid!;
+    this.entries.set(uid, { pod, status, deleteAfterWrite: true });
+    this.dirty.add(uid);
+    this.wake?.();
+  }
+
+  forget(uid: string): void {
+    this.entries.delete(uid);
+    this.dirty.delete(uid);
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      if (this.dirty.size === 0) {
+        await new Promise<void>((r) => {
+          this.wake = r;
+          signal.addEventListener('abort', () => r(), { once: true });
+        });
+        this.wake = undefined;
+        continue;
+      }
+      const batch = [...this.dirty];
+      this.dirty.clear();
+      let failed = false;
+      await Promise.all(
+        batch.map(async (uid) => {
+          const entry = this.entries.get(uid);
+          if (!entry) return;
+          try {
+            await this.write(entry);
+          } catch (err) {
+            if (isNotFound(err) || (err as { code?: number }).code === 409) {
+              // The pod is gone or was replaced by another with the same name: nothing to report.
+              this.entries.delete(uid);
+              return;
+            }
+            failed = true;
+            this.dirty.add(uid);
+            this.logger.warn({ pod: `${entry.pod.metadata.namespace}/${entry.pod.metadata.name}`, err: (err as Error).message }, 'status update failed');
+          }
+        }),
+      );
+      if (failed) await sleep(1_000, signal);
+    }
+  }
+
+  private async write(entry: Entry): Promise<void> {
+    const { pod, status } = entry;
+    const json = JSON.stringify(status);
+    const ns = pod.metadata.namespace;
+    const name = pod.metadata.name!;
+    if (entry.written !== json) {
+      const body: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: ns, uid: pod.metadata.uid! }, spec: pod.spec, status };
+      await this.client.update(resources.pods, body, 'status');
+      entry.written = json;
+    }
+    if (entry.deleteAfterWrite) {
+      await this.client.delete(resources.pods, name, ns, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid! } });
+      this.entries.delete(pod.metadata.uid!);
+    }
+  }
+}
+
+/** Fields that change on every computation without meaning a change (probe times). */
+function stripVolatile(status: PodStatus): PodStatus {
+  return { ...status, conditions: (status.conditions ?? []).map((c) => ({ ...c, lastProbeTime: null })) };
+}

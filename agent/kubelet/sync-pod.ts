@@ -1,0 +1,236 @@
+// syncPod and killPod: the kubelet's per-pod reconcile (kuberuntime_manager.go's
+// computePodActions + SyncPod). Level-triggered: each call looks at what the runtime has
+// for the pod now and does the next steps toward the spec; calling it twice is harmless.
+// Restart counts and backoff are derived from the containers themselves (annotations and
+// timestamps), so a restarted agent carries on exactly where the previous one stopped.
+
+import type { Logger } from 'pino';
+import type { Container, Pod, PodStatus } from '../../api/types.js';
+import { ImagePullError, RuntimeError } from '../runtime/errors.js';
+import { LABEL_POD_UID, type ContainerRuntime, type ContainerStatus, type PodSandbox } from '../runtime/runtime.js';
+import { containerConfig, sandboxConfig } from './container-config.js';
+import { attemptsOf, computePodStatus, restartCountOf, type ContainerWaiting } from './pod-status.js';
+
+export type EventRecorder = (pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string) => void;
+
+export interface SyncContext {
+  runtime: ContainerRuntime;
+  nodeName: string;
+  hostIP: string;
+  scheme: string;
+  logger: Logger;
+  record: EventRecorder;
+  now?: () => Date;
+}
+
+export interface SyncResult {
+  status: PodStatus;
+  /** Sync again after this long (a backoff ends), if set. */
+  requeueAfterMs?: number;
+}
+
+/** CrashLoopBackOff: 10 s doubling to 5 min; a container that ran 10 min cleanly resets it. */
+export const BACKOFF_INITIAL_MS = 10_000;
+export const BACKOFF_MAX_MS = 300_000;
+export const BACKOFF_RESET_MS = 600_000;
+
+export function restartBackoffMs(restartCount: number, ranMs: number): number {
+  if (restartCount === 0 || ranMs >= BACKOFF_RESET_MS) return 0;
+  return Math.min(BACKOFF_INITIAL_MS * 2 ** (restartCount - 1), BACKOFF_MAX_MS);
+}
+
+function shouldRestart(pod: Pod, c: ContainerStatus): boolean {
+  const policy = pod.spec.restartPolicy ?? 'Always';
+  if (policy === 'Always') return true;
+  if (policy === 'OnFailure') return c.exitCode !== 0;
+  return false;
+}
+
+function podRef(pod: Pod): string {
+  return `${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
+}
+
+/** Image pull failures back off in memory, as the kubelet's image puller does. */
+const pullBackoff = new Map<string, { until: number; delayMs: number; message: string }>();
+
+export class PodSyncer {
+  constructor(private readonly ctx: SyncContext) {}
+
+  private now(): Date {
+    return this.ctx.now?.() ?? new Date();
+  }
+
+  async sandboxesOf(uid: string): Promise<PodSandbox[]> {
+    const list = await this.ctx.runtime.listPodSandbox({ labelSelector: { [LABEL_POD_UID]: uid } });
+    return list.sort((a, b) => b.metadata.attempt - a.metadata.attempt);
+  }
+
+  async containersOf(uid: string): Promise<ContainerStatus[]> {
+    const list = await this.ctx.runtime.listContainers({ labelSelector: { [LABEL_POD_UID]: uid } });
+    const out: ContainerStatus[] = [];
+    for (const c of list) {
+      try {
+        out.push(await this.ctx.runtime.containerStatus(c.id));
+      } catch (err) {
+        if ((err as RuntimeError).code !== 'NotFound') throw err;
+      }
+    }
+    return out;
+  }
+
+  async syncPod(pod: Pod): Promise<SyncResult> {
+    const { runtime, logger } = this.ctx;
+    const uid = pod.metadata.uid!;
+    const log = logger.child({ pod: `${pod.metadata.namespace}/${pod.metadata.name}` });
+    const waiting = new Map<string, ContainerWaiting>();
+    let requeueAfterMs: number | undefined;
+    const requeue = (ms: number) => (requeueAfterMs = requeueAfterMs === undefined ? ms : Math.min(requeueAfterMs, ms));
+
+    let containers = await this.containersOf(uid);
+    const sandboxes = await this.sandboxesOf(uid);
+    let sandbox = sandboxes.find((s) => s.state === 'ready');
+    const finished = this.isFinished(pod, containers);
+
+    if (finished) {
+      // Nothing will run again: release the sandbox (and its IP), keep containers for logs.
+      for (const s of sandboxes.filter((s) => s.state === 'ready')) await runtime.stopPodSandbox(s.id);
+      return { status: this.status(pod, containers, '', false, waiting) };
+    }
+
+    if (!sandbox) {
+      // First start, or the sandbox died: every container must start again in a new one.
+      const attempt = sandboxes.length ? sandboxes[0]!.metadata.attempt + 1 : 0;
+      for (const c of containers.filter((c) => c.state === 'running')) await runtime.stopContainer(c.id, 0);
+      for (const s of sandboxes) await runtime.removePodSandbox(s.id);
+      if (sandboxes.length) log.info({ attempt }, 'sandbox changed, creating a new one');
+      const id = await runtime.runPodSandbox(sandboxConfig(pod, attempt));
+      sandbox = (await this.sandboxesOf(uid)).find((s) => s.id === id);
+      containers = await this.containersOf(uid);
+      if (!sandbox) throw new RuntimeError('CreateFailed', 'sandbox vanished right after it was created');
+    }
+    const sandboxStatus = await runtime.podSandboxStatus(sandbox.id);
+    const podIP = sandboxStatus.ip;
+
+    for (const spec of pod.spec.containers) {
+      const attempts = attemptsOf(containers, spec.name);
+      const latest = attempts[0];
+      const inSandbox = latest?.podSandboxId === sandbox.id;
+      if (latest && inSandbox && (latest.state === 'running' || latest.state === 'created')) {
+        if (latest.state === 'created') await runtime.startContainer(latest.id);
+        continue;
+      }
+      let restartCount = 0;
+      if (latest) {
+        if (inSandbox && latest.state === 'exited' && !shouldRestart(pod, latest)) continue;
+        restartCount = restartCountOf(latest) + 1;
+        const ranMs = Number(latest.finishedAt - latest.startedAt) / 1e6;
+        const delay = restartBackoffMs(restartCount - 1, ranMs);
+        const readyAt = Number(latest.finishedAt / 1_000_000n) + delay;
+        const wait = readyAt - this.now().getTime();
+        if (delay > 0 && wait > 0) {
+          waiting.set(spec.name, {
+            reason: 'CrashLoopBackOff',
+            message: `back-off ${formatDelay(delay)} restarting failed container=${spec.name} pod=${podRef(pod)}`,
+          });
+          requeue(wait);
+          continue;
+        }
+      }
+      const pulled = await this.ensureImage(pod, spec, waiting, requeue);
+      if (!pulled) continue;
+      try {
+        const attempt = latest ? latest.metadata.attempt + 1 : 0;
+        const config = containerConfig(pod, spec, { nodeName: this.ctx.nodeName, hostIP: this.ctx.hostIP, podIP }, attempt, restartCount);
+        const id = await runtime.createContainer(sandbox.id, config, sandboxConfig(pod, sandbox.metadata.attempt));
+        this.ctx.record(pod, 'Normal', 'Created', `Created container ${spec.name}`);
+        await runtime.startContainer(id);
+        this.ctx.record(pod, 'Normal', 'Started', `Started container ${spec.name}`);
+        // Keep one previous attempt (for `logs --previous` and lastState); remove older ones.
+        for (const old of attempts.slice(1)) await runtime.removeContainer(old.id);
+      } catch (err) {
+        const message = (err as Error).message;
+        log.warn({ container: spec.name, err: message }, 'container failed to start');
+        waiting.set(spec.name, { reason: 'CreateContainerError', message });
+        this.ctx.record(pod, 'Warning', 'Failed', `Error: ${message}`);
+        requeue(BACKOFF_INITIAL_MS);
+      }
+    }
+    containers = await this.containersOf(uid);
+    return { status: this.status(pod, containers, podIP, true, waiting), ...(requeueAfterMs !== undefined ? { requeueAfterMs } : {}) };
+  }
+
+  /** A pod whose containers all exited and will not be restarted has finished for good. */
+  private isFinished(pod: Pod, containers: ContainerStatus[]): boolean {
+    if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return true;
+    const policy = pod.spec.restartPolicy ?? 'Always';
+    if (policy === 'Always') return false;
+    return pod.spec.containers.every((spec) => {
+      const latest = attemptsOf(containers, spec.name)[0];
+      return latest?.state === 'exited' && !shouldRestart(pod, latest);
+    });
+  }
+
+  private async ensureImage(pod: Pod, spec: Container, waiting: Map<string, ContainerWaiting>, requeue: (ms: number) => void): Promise<boolean> {
+    const { runtime } = this.ctx;
+    const policy = spec.imagePullPolicy ?? 'IfNotPresent';
+    const present = policy === 'Always' ? undefined : await runtime.imageStatus(spec.image);
+    if (present) return true;
+    if (policy === 'Never') {
+      const message = `Container image "${spec.image}" is not present with pull policy of Never`;
+      waiting.set(spec.name, { reason: 'ErrImageNeverPull', message });
+      this.ctx.record(pod, 'Warning', 'ErrImageNeverPull', message);
+      return false;
+    }
+    const key = `${pod.metadata.uid}/${spec.image}`;
+    const backoff = pullBackoff.get(key);
+    const now = this.now().getTime();
+    if (backoff && backoff.until > now) {
+      waiting.set(spec.name, { reason: 'ImagePullBackOff', message: `Back-off pulling image "${spec.image}": ${backoff.message}` });
+      requeue(backoff.until - now);
+      return false;
+    }
+    try {
+      this.ctx.record(pod, 'Normal', 'Pulling', `Pulling image "${spec.image}"`);
+      const started = Date.now();
+      await runtime.pullImage(spec.image);
+      pullBackoff.delete(key);
+      this.ctx.record(pod, 'Normal', 'Pulled', `Successfully pulled image "${spec.image}" in ${Date.now() - started}ms`);
+      return true;
+    } catch (err) {
+      const message = err instanceof ImagePullError ? err.message : `failed to pull image "${spec.image}": ${(err as Error).message}`;
+      const delayMs = Math.min((backoff?.delayMs ?? BACKOFF_INITIAL_MS / 2) * 2, BACKOFF_MAX_MS);
+      pullBackoff.set(key, { until: now + delayMs, delayMs, message });
+      waiting.set(spec.name, { reason: 'ErrImagePull', message });
+      this.ctx.record(pod, 'Warning', 'Failed', message);
+      requeue(delayMs);
+      return false;
+    }
+  }
+
+  private status(pod: Pod, containers: ContainerStatus[], podIP: string, sandboxReady: boolean, waiting: Map<string, ContainerWaiting>): PodStatus {
+    return computePodStatus({ pod, podIP, hostIP: this.ctx.hostIP, sandboxReady, containers, waiting, scheme: this.ctx.scheme, now: this.now() });
+  }
+
+  /**
+   * Stops every container of the pod (SIGTERM, SIGKILL after the grace period, all in
+   * parallel as the kubelet does), then the sandbox, and removes them all.
+   */
+  async killPod(uid: string, graceSeconds: number, pod?: Pod): Promise<void> {
+    const { runtime } = this.ctx;
+    const containers = await this.containersOf(uid);
+    const running = containers.filter((c) => c.state === 'running' || c.state === 'created');
+    if (pod) for (const c of running) this.ctx.record(pod, 'Normal', 'Killing', `Stopping container ${c.metadata.name}`);
+    await Promise.all(running.map((c) => runtime.stopContainer(c.id, graceSeconds)));
+    for (const s of await this.sandboxesOf(uid)) {
+      await runtime.stopPodSandbox(s.id);
+      await runtime.removePodSandbox(s.id);
+    }
+    for (const c of await this.containersOf(uid)) await runtime.removeContainer(c.id);
+    for (const key of pullBackoff.keys()) if (key.startsWith(`${uid}/`)) pullBackoff.delete(key);
+  }
+}
+
+function formatDelay(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s >= 60 ? `${Math.floor(s / 60)}m${s % 60}s` : `${s}s`;
+}

@@ -1,0 +1,165 @@
+// Node registration and heartbeats, as the kubelet's node status manager does them:
+// register the Node (or take over an existing one of the same name), renew its Lease in
+// kube-node-lease every 10 s, and write node status when it changes (or once a minute),
+// which keeps idle writes — SD card wear — low. If the control server loses the Node (it
+// was deleted, or the server's data was reset), the next heartbeat registers it again.
+
+import type { Logger } from 'pino';
+import type { ApiClient } from '../../api/client.js';
+import { isAlreadyExists, isNotFound } from '../../api/errors.js';
+import { sleep } from '../../api/informer.js';
+import { resources } from '../../api/resources.js';
+import type { Lease, Node, NodeCondition, NodeStatus } from '../../api/types.js';
+
+export const LEASE_NAMESPACE = 'kube-node-lease';
+export const LEASE_DURATION_SECONDS = 40;
+
+export interface NodeStatusSource {
+  /** Static facts plus fresh capacity; called at registration and for each status write. */
+  status(): Promise<Omit<NodeStatus, 'conditions'>>;
+  labels(): Record<string, string>;
+}
+
+export interface NodeManagerOptions {
+  client: ApiClient;
+  nodeName: string;
+  source: NodeStatusSource;
+  logger: Logger;
+  heartbeatMs?: number;
+  statusRefreshMs?: number;
+}
+
+function now(): string {
+  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export class NodeManager {
+  private readonly heartbeatMs: number;
+  private readonly statusRefreshMs: number;
+  private lastStatusJson = '';
+  private lastStatusWrite = 0;
+  private readyCondition: NodeCondition | undefined;
+
+  constructor(private readonly options: NodeManagerOptions) {
+    this.heartbeatMs = options.heartbeatMs ?? 10_000;
+    this.statusRefreshMs = options.statusRefreshMs ?? 60_000;
+  }
+
+  /** Registers the node, retrying until the control server answers. Returns the Node. */
+  async register(signal: AbortSignal): Promise<Node> {
+    let backoff = 500;
+    for (;;) {
+      try {
+        return await this.registerOnce();
+      } catch (err) {
+        if (signal.aborted) throw err;
+        this.options.logger.warn({ err: (err as Error).message }, 'node registration failed, retrying');
+        await sleep(backoff, signal);
+        backoff = Math.min(backoff * 2, 10_000);
+      }
+    }
+  }
+
+  private async registerOnce(): Promise<Node> {
+    const { client, nodeName, source } = this.options;
+    const labels = source.labels();
+    let node: Node;
+    try {
+      node = await client.create<Node>(resources.nodes, { apiVersion: 'v1', kind: 'Node', metadata: { name: nodeName, labels }, spec: {} });
+      this.options.logger.info({ node: nodeName }, 'node registered');
+    } catch (err) {
+      if (!isAlreadyExists(err)) throw err;
+      // Re-registration of an existing node: keep its spec (podCIDR, taints), refresh labels.
+      node = await client.patch<Node>(resources.nodes, nodeName, { metadata: { labels } });
+    }
+    this.lastStatusJson = '';
+    await this.writeStatus();
+    return node;
+  }
+
+  /** Waits until the control server has given this node a pod range. */
+  async waitForPodCIDR(signal: AbortSignal): Promise<string> {
+    for (;;) {
+      try {
+        const node = await this.options.client.get<Node>(resources.nodes, this.options.nodeName);
+        if (node.spec.podCIDR) return node.spec.podCIDR;
+      } catch (err) {
+        if (isNotFound(err)) await this.register(signal);
+        else this.options.logger.warn({ err: (err as Error).message }, 'waiting for podCIDR');
+      }
+      if (signal.aborted) throw new Error('stopped while waiting for a pod CIDR');
+      await sleep(500, signal);
+    }
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      await sleep(this.heartbeatMs, signal);
+      if (signal.aborted) break;
+      try {
+        await this.renewLease();
+        if (Date.now() - this.lastStatusWrite >= this.statusRefreshMs) this.lastStatusJson = '';
+        await this.writeStatus();
+      } catch (err) {
+        if (isNotFound(err)) {
+          this.options.logger.warn('node object is gone from the API, registering again');
+          await this.register(signal).catch(() => undefined);
+        } else {
+          this.options.logger.warn({ err: (err as Error).message }, 'heartbeat failed');
+        }
+      }
+    }
+  }
+
+  private async renewLease(): Promise<void> {
+    const { client, nodeName } = this.options;
+    const spec = { holderIdentity: nodeName, leaseDurationSeconds: LEASE_DURATION_SECONDS, renewTime: new Date().toISOString().replace('Z', '000Z') };
+    try {
+      await client.patch<Lease>(resources.leases, nodeName, { spec }, { namespace: LEASE_NAMESPACE });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      const node = await client.get<Node>(resources.nodes, nodeName);
+      await client.create<Lease>(resources.leases, {
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: {
+          name: nodeName,
+          namespace: LEASE_NAMESPACE,
+          ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: nodeName, uid: node.metadata.uid! }],
+        },
+        spec,
+      });
+    }
+  }
+
+  private conditions(): NodeCondition[] {
+    const t = now();
+    const cond = (type: string, status: 'True' | 'False', reason: string, message: string): NodeCondition => ({
+      type,
+      status,
+      reason,
+      message,
+      lastHeartbeatTime: t,
+      lastTransitionTime: t,
+    });
+    this.readyCondition ??= cond('Ready', 'True', 'KubeletReady', 'skiff agent is posting ready status');
+    return [
+      cond('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
+      cond('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
+      cond('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
+      { ...this.readyCondition, lastHeartbeatTime: t },
+    ];
+  }
+
+  private async writeStatus(): Promise<void> {
+    const { client, nodeName, source } = this.options;
+    const base = await source.status();
+    // Compare without heartbeat times: only a real change (or the refresh period) writes.
+    const json = JSON.stringify(base);
+    if (json === this.lastStatusJson) return;
+    const status: NodeStatus = { ...base, conditions: this.conditions() };
+    await client.patch<Node>(resources.nodes, nodeName, { status }, { subresource: 'status' });
+    this.lastStatusJson = json;
+    this.lastStatusWrite = Date.now();
+  }
+}

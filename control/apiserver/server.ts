@@ -1,0 +1,198 @@
+// The HTTPS front of the API server: authentication, routing to discovery / resources,
+// websocket upgrades for watches, and the unauthenticated endpoints a joining node needs
+// (/cacerts, health). Every failure leaves as a Kubernetes Status; nothing a client sends
+// can take the process down.
+
+import https from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { errors } from '../../api/errors.js';
+import type { ResourceType } from '../../api/resources.js';
+import type { Status } from '../../api/types.js';
+import type { Store } from '../store/store.js';
+import { Authenticator } from './auth.js';
+import { apiGroup, apiGroupList, apiVersions, groupVersions, resourceList, versionInfo } from './handlers/discovery.js';
+import { openapiV2 } from './handlers/openapi.js';
+import { isWatch, ResourceHandler } from './handlers/resource-handler.js';
+import { negotiate } from './http/negotiate.js';
+import { sendError, sendJson, toApiError } from './http/respond.js';
+import type { ResourceStorage } from './registry/storage.js';
+import { resolveResourcePath } from './router.js';
+
+export interface ApiServerOptions {
+  store: Store;
+  storages: ResourceStorage[];
+  authenticator: Authenticator;
+  tls: { certPem: string; keyPem: string; caPem: string };
+  logger: Logger;
+  version: string;
+}
+
+export class ApiServer {
+  private readonly server: https.Server;
+  private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  private readonly handler: ResourceHandler;
+  private readonly byGroupVersion: Map<string, ResourceType[]>;
+  private readonly storages = new Map<string, ResourceStorage>();
+  private readonly types: ResourceType[];
+  private address = '';
+
+  constructor(private readonly options: ApiServerOptions) {
+    this.handler = new ResourceHandler(options.store);
+    this.types = options.storages.map((s) => s.type);
+    this.byGroupVersion = groupVersions(this.types);
+    for (const s of options.storages) {
+      const gv = s.type.group ? `${s.type.group}/${s.type.version}` : s.type.version;
+      this.storages.set(`${gv}|${s.type.resource}`, s);
+    }
+    this.server = https.createServer(
+      { cert: options.tls.certPem, key: options.tls.keyPem, requestTimeout: 0, keepAliveTimeout: 65_000 },
+      (req, res) => void this.serve(req, res),
+    );
+    this.server.on('upgrade', (req, socket, head) => void this.upgrade(req, socket, head));
+    this.server.on('clientError', (_err, socket) => socket.destroy());
+  }
+
+  private lookup = (gv: string, resource: string) => this.storages.get(`${gv}|${resource}`);
+
+  listen(host: string, port: number): Promise<{ host: string; port: number }> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        const addr = this.server.address();
+        const bound = typeof addr === 'object' && addr ? { host, port: addr.port } : { host, port };
+        this.address = `${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${bound.port}`;
+        resolve(bound);
+      });
+    });
+  }
+
+  /** Stops accepting, ends watches (clients reconnect elsewhere/later), closes idle sockets. */
+  async close(): Promise<void> {
+    for (const ws of this.wss.clients) ws.terminate();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = Date.now();
+    try {
+      const url = new URL(req.url ?? '/', 'https://localhost');
+      if (await this.serveUnauthenticated(url.pathname, res)) return;
+      this.options.authenticator.authenticate(req);
+      await this.route(req, res, url);
+    } catch (err) {
+      const api = toApiError(err);
+      if (api.code >= 500) this.options.logger.error({ err, method: req.method, url: req.url }, 'request failed');
+      sendError(res, api);
+    } finally {
+      this.options.logger.debug({ method: req.method, url: req.url, code: res.statusCode, ms: Date.now() - started }, 'request');
+    }
+  }
+
+  private async serveUnauthenticated(path: string, res: ServerResponse): Promise<boolean> {
+    switch (path) {
+      case '/cacerts':
+        res.writeHead(200, { 'Content-Type': 'application/x-pem-file' });
+        res.end(this.options.tls.caPem);
+        return true;
+      case '/healthz':
+      case '/livez':
+      case '/readyz':
+        res.writeHead(200, { 'Content-Type': 'text/plain' });
+        res.end('ok');
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    const get = req.method === 'GET';
+    if (get) {
+      const doc = this.discovery(path);
+      if (doc) return sendJson(res, 200, doc);
+    }
+    const resolved = resolveResourcePath(path, this.lookup);
+    if (!resolved) throw errors.pathNotFound(path);
+    await this.handler.handle(req, res, { ...resolved, query: url.searchParams });
+  }
+
+  private discovery(path: string): unknown {
+    switch (path) {
+      case '/version':
+        return versionInfo(this.options.version);
+      case '/api':
+        return apiVersions(this.address);
+      case '/apis':
+        return apiGroupList(this.types);
+      case '/openapi/v2':
+        return openapiV2(this.types, this.options.version);
+    }
+    const core = /^\/api\/(v1)$/.exec(path);
+    if (core) return resourceList('v1', this.byGroupVersion.get('v1') ?? []);
+    const group = /^\/apis\/([^/]+)$/.exec(path);
+    if (group) {
+      const doc = apiGroup(this.types, group[1]!);
+      if (!doc) throw errors.pathNotFound(path);
+      return doc;
+    }
+    const gv = /^\/apis\/([^/]+\/[^/]+)$/.exec(path);
+    if (gv) {
+      const types = this.byGroupVersion.get(gv[1]!);
+      if (!types) throw errors.pathNotFound(path);
+      return resourceList(gv[1]!, types);
+    }
+    return undefined;
+  }
+
+  /** Websocket upgrades: watches (the agent's transport). */
+  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => socket.destroy());
+    try {
+      this.options.authenticator.authenticate(req);
+      const url = new URL(req.url ?? '/', 'https://localhost');
+      const resolved = resolveResourcePath(url.pathname.replace(/\/+$/, ''), this.lookup);
+      if (!resolved || req.method !== 'GET' || !isWatch(url.searchParams)) throw errors.badRequest('only watch requests can be upgraded to a websocket');
+      const rep = negotiate(req.headers.accept);
+      this.wss.handleUpgrade(req, socket, head, (ws) => void this.watchOverWebsocket(ws, { ...resolved, query: url.searchParams }, rep));
+    } catch (err) {
+      const api = toApiError(err);
+      const body = JSON.stringify(api.status);
+      socket.end(
+        `HTTP/1.1 ${api.code} ${api.reason ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    }
+  }
+
+  private async watchOverWebsocket(ws: WebSocket, r: Parameters<ResourceHandler['serveWatch']>[0], rep: ReturnType<typeof negotiate>): Promise<void> {
+    const closers: (() => void)[] = [];
+    const close = () => closers.splice(0).forEach((fn) => fn());
+    ws.on('close', close);
+    ws.on('error', close);
+    try {
+      await this.handler.serveWatch(r, rep, {
+        send: (event) => {
+          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(event));
+        },
+        fail: (err) => {
+          if (err && ws.readyState === ws.OPEN) {
+            const status: Status = toApiError(err).status;
+            ws.send(JSON.stringify({ type: 'ERROR', object: status }));
+          }
+          ws.close();
+          close();
+        },
+        onClose: (fn) => closers.push(fn),
+      });
+    } catch (err) {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'ERROR', object: toApiError(err).status }));
+      ws.close();
+      close();
+    }
+  }
+}
