@@ -1,7 +1,8 @@
-// The one place that loads @peculiar/x509: after the Reflect shim it needs, and wired to
+// The one place that loads @peculiar/x509: after reflect-metadata (its tsyringe plug-in
+// registry refuses to load without the Reflect metadata API), and wired to
 // Node's WebCrypto so every generator call uses the same provider.
 
-import './reflect-shim.js';
+import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { webcrypto } from 'node:crypto';
 

@@ -1,0 +1,48 @@
+// `skiff control`: the control server.
+
+import { hostname } from 'node:os';
+import { startControl } from '../../control/control-server.js';
+import { parseFlags, parseInteger, parseListen, required, str, list, usage, type FlagSpec, UsageError } from '../cli-flags.js';
+import { createLogger, shutdownSignal, skiffVersion } from '../daemon.js';
+import { parseCidr } from '../../api/cidr.js';
+
+export const controlFlags: FlagSpec[] = [
+  { name: 'data-dir', description: 'Where the store, certificates, tokens and admin.kubeconfig live', default: '/var/lib/skiff/control', placeholder: 'DIR' },
+  { name: 'listen', description: 'Address and port of the HTTPS API', default: '0.0.0.0:6443', placeholder: 'HOST:PORT' },
+  { name: 'cluster-cidr', description: 'Range the nodes\' pod ranges are cut from', default: '10.42.0.0/16', placeholder: 'CIDR' },
+  { name: 'node-cidr-mask-size', description: 'Prefix length of each node\'s pod range', default: '24', placeholder: 'N' },
+  { name: 'tls-san', description: 'Extra DNS name or IP for the serving certificate (repeatable)', multiple: true, placeholder: 'HOST' },
+  { name: 'log-level', description: 'fatal, error, warn, info, debug or trace', default: 'info', placeholder: 'LEVEL' },
+];
+
+export const controlSummary = 'Runs the control server: the Kubernetes API (HTTPS), its store, the scheduler and the controllers.';
+
+export function controlOptions(flags: Record<string, unknown>) {
+  const f = flags as Parameters<typeof str>[0];
+  const listen = parseListen(required(f, 'listen'));
+  const clusterCidr = required(f, 'cluster-cidr');
+  try {
+    parseCidr(clusterCidr);
+  } catch (err) {
+    throw new UsageError(`--cluster-cidr: ${(err as Error).message}`);
+  }
+  return {
+    dataDir: required(f, 'data-dir'),
+    listenHost: listen.host,
+    listenPort: listen.port,
+    clusterCidr,
+    nodeCidrMaskSize: parseInteger(required(f, 'node-cidr-mask-size'), 'node-cidr-mask-size', 16, 30),
+    tlsSans: list(f, 'tls-san'),
+  };
+}
+
+export async function controlCommand(argv: string[]): Promise<void> {
+  const flags = parseFlags(argv, controlFlags);
+  if (flags['help']) return console.log(usage('control', controlSummary, controlFlags));
+  const logger = createLogger(str(flags, 'log-level'), 'skiff-control');
+  const options = controlOptions(flags);
+  const signal = shutdownSignal(logger);
+  const control = await startControl({ ...options, logger, version: skiffVersion() });
+  logger.info({ kubeconfig: control.kubeconfigPath, nodeToken: control.nodeTokenPath, host: hostname() }, 'control server ready');
+  await control.run(signal);
+}

@@ -1,0 +1,63 @@
+// What every long-running skiff command shares: a pino logger on stdout (journald keeps
+// it), one AbortController aborted by SIGTERM/SIGINT (a second signal exits at once), and
+// user mistakes reported as one line without a stack trace.
+
+import { readFileSync } from 'node:fs';
+import { pino, type Logger } from 'pino';
+import { AgentError } from '../agent/errors.js';
+import { JoinTokenError } from '../api/join-token.js';
+import { PkiError } from '../control/pki/index.js';
+import { UsageError } from './cli-flags.js';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
+
+export function skiffVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    return pkg.version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export function createLogger(level: string | undefined, name: string): Logger {
+  const l = level ?? 'info';
+  if (!LOG_LEVELS.includes(l)) throw new UsageError(`--log-level ${l}: expected one of ${LOG_LEVELS.join(', ')}`);
+  return pino({ level: l, base: { name } });
+}
+
+/** Aborted on the first SIGTERM/SIGINT; the second one exits immediately. */
+export function shutdownSignal(logger: Logger): AbortSignal {
+  const controller = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (controller.signal.aborted) {
+      logger.warn({ signal: sig }, 'second signal, exiting now');
+      process.exit(1);
+    }
+    logger.info({ signal: sig }, 'shutting down');
+    controller.abort();
+    // A hung component must not keep a systemd stop (or Ctrl-C) waiting forever.
+    setTimeout(() => {
+      logger.error('shutdown deadline passed, exiting');
+      process.exit(1);
+    }, 20_000).unref();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  return controller.signal;
+}
+
+/** Errors that are the user's to fix: one line on stderr. */
+export function isUserError(err: unknown): boolean {
+  if (err instanceof UsageError || err instanceof AgentError || err instanceof JoinTokenError || err instanceof PkiError) return true;
+  const code = (err as { code?: string }).code;
+  return code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL' || code === 'ECONNREFUSED' || code === 'ENOTFOUND';
+}
+
+export function describeError(err: unknown): string {
+  const e = err as { code?: string; message?: string; address?: string; port?: number };
+  if (e.code === 'EADDRINUSE') return `cannot listen on ${e.address ?? ''}:${e.port ?? ''}: the address is already in use (is another skiff control running?)`;
+  if (e.code === 'EADDRNOTAVAIL') return `cannot listen on ${e.address ?? ''}: no such address on this host`;
+  if (e.code === 'ECONNREFUSED') return `cannot reach the control server (${e.address ?? ''}:${e.port ?? ''}): connection refused`;
+  return e.message ?? String(err);
+}

@@ -1,0 +1,113 @@
+// `skiff control`: the store, the API server in front of it, and the in-process clients of
+// the API (scheduler, controllers). Start order: data dir → TLS and tokens → store → API
+// server → kubeconfig → scheduler and controllers. Stop runs the reverse, within a deadline.
+
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { ApiClient } from '../api/client.js';
+import { createRecorder } from '../api/events.js';
+import { writeKubeconfig } from '../api/kubeconfig.js';
+import { ApiServer } from './apiserver/server.js';
+import { Authenticator } from './apiserver/auth.js';
+import { buildStorages, ensureSystemNamespaces } from './apiserver/registry/index.js';
+import { NodeIpamController } from './controllers/node-ipam.js';
+import { ensureServingCertificates, ensureTokens } from './pki/index.js';
+import { Scheduler } from './scheduler/scheduler.js';
+import { SqliteStore } from './store/sqlite/sqlite-store.js';
+import type { Store } from './store/store.js';
+
+export interface ControlOptions {
+  dataDir: string;
+  listenHost: string;
+  listenPort: number;
+  clusterCidr: string;
+  nodeCidrMaskSize: number;
+  tlsSans: string[];
+  logger: Logger;
+  version: string;
+}
+
+export interface RunningControl {
+  /** URL clients on this host use. */
+  url: string;
+  port: number;
+  caPem: string;
+  adminToken: string;
+  /** The full join token (also in <dataDir>/node-token). */
+  nodeToken: string;
+  nodeTokenPath: string;
+  kubeconfigPath: string;
+  /** Runs the in-process components until signal aborts, then stops everything. */
+  run(signal: AbortSignal): Promise<void>;
+}
+
+export async function startControl(o: ControlOptions): Promise<RunningControl> {
+  const log = o.logger;
+  await mkdir(o.dataDir, { recursive: true, mode: 0o700 });
+  const tls = await ensureServingCertificates(o.dataDir, { hosts: o.tlsSans });
+  if (tls.issuedBecause) log.info({ reason: tls.issuedBecause }, 'serving certificate issued');
+  const tokens = await ensureTokens(o.dataDir);
+  const store: Store = SqliteStore.open(join(o.dataDir, 'state.db'), { logger: log.child({ component: 'store' }) });
+  let server: ApiServer | undefined;
+  try {
+    const storages = buildStorages(store);
+    await ensureSystemNamespaces(storages);
+    const authenticator = new Authenticator();
+    authenticator.addToken(tokens.adminToken, { name: 'admin', groups: ['system:masters', 'system:authenticated'] });
+    authenticator.addToken(tokens.nodeSecret, { name: 'system:node-bootstrap', groups: ['system:nodes', 'system:authenticated'] });
+    server = new ApiServer({
+      store,
+      storages,
+      authenticator,
+      tls: { certPem: tls.certPem, keyPem: tls.keyPem, caPem: tls.caCertPem },
+      logger: log.child({ component: 'apiserver' }),
+      version: o.version,
+    });
+    const bound = await server.listen(o.listenHost, o.listenPort);
+    const localHost = o.listenHost === '0.0.0.0' || o.listenHost === '::' ? '127.0.0.1' : o.listenHost;
+    const url = `https://${localHost.includes(':') ? `[${localHost}]` : localHost}:${bound.port}`;
+    const kubeconfigPath = join(o.dataDir, 'admin.kubeconfig');
+    await writeKubeconfig(kubeconfigPath, { server: url, caPem: tls.caCertPem, token: tokens.adminToken });
+    log.info({ url, kubeconfig: kubeconfigPath }, 'API server listening');
+    const apiServer = server;
+    return {
+      url,
+      port: bound.port,
+      caPem: tls.caCertPem,
+      adminToken: tokens.adminToken,
+      nodeToken: tokens.nodeToken,
+      nodeTokenPath: join(o.dataDir, 'node-token'),
+      kubeconfigPath,
+      run: (signal) => runComponents(o, { url, caPem: tls.caCertPem, token: tokens.adminToken }, apiServer, store, signal),
+    };
+  } catch (err) {
+    await server?.close().catch(() => undefined);
+    await store.close();
+    throw err;
+  }
+}
+
+async function runComponents(o: ControlOptions, creds: { url: string; caPem: string; token: string }, server: ApiServer, store: Store, signal: AbortSignal): Promise<void> {
+  const log = o.logger;
+  const client = new ApiClient({ server: creds.url, token: creds.token, caPem: creds.caPem, userAgent: 'skiff-control' });
+  const scheduler = new Scheduler({
+    client,
+    logger: log.child({ component: 'scheduler' }),
+    record: createRecorder(client, { component: 'default-scheduler' }, log),
+  });
+  const ipam = new NodeIpamController({ client, logger: log.child({ component: 'node-ipam' }), clusterCidr: o.clusterCidr, nodeMaskSize: o.nodeCidrMaskSize });
+  const components = [scheduler.run(signal), ipam.run(signal)];
+  await new Promise<void>((r) => (signal.aborted ? r() : signal.addEventListener('abort', () => r(), { once: true })));
+  log.info('stopping');
+  // Reverse start order: controllers drain, then the API server closes, then the store.
+  await withDeadline(Promise.allSettled(components), 5_000);
+  client.close();
+  await withDeadline(server.close(), 5_000);
+  await store.close();
+  log.info('stopped');
+}
+
+function withDeadline<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  return Promise.race([p, new Promise<undefined>((r) => setTimeout(() => r(undefined), ms).unref())]);
+}

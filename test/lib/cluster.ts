@@ -1,0 +1,221 @@
+// A real Skiff cluster for a test file: `skiff control` and N `skiff agent`s as child
+// processes of the test (the same binary users run), against the machine's dockerd. Each
+// cluster has its own data dir, port, node names and pod range, so test files run
+// concurrently. Everything it starts is stopped by PID, and every container and network
+// its agents created (found by their node label) is removed when the file ends.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import Docker from 'dockerode';
+import { ApiClient } from '../../api/client.js';
+import { readKubeconfig } from '../../api/kubeconfig.js';
+import { resources } from '../../api/resources.js';
+import type { Node, Pod } from '../../api/types.js';
+import { LABEL_NODE_NAME } from '../../agent/runtime/runtime.js';
+import { kubectlPath, run, type RunResult } from './kubectl.js';
+
+export const DOCKER_SOCKET = '/var/run/docker.sock';
+const SKIFF = resolve(new URL('../../bin/skiff.js', import.meta.url).pathname);
+
+export interface ClusterOptions {
+  agents?: number;
+  /** Extra flags for `skiff control`. */
+  controlArgs?: string[];
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => res(port));
+    });
+  });
+}
+
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000, everyMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastErr: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== undefined && v !== false) return v;
+    } catch (err) {
+      lastErr = err;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastErr ? `: ${(lastErr as Error).message}` : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+class Daemon {
+  child: ChildProcess | undefined;
+  constructor(
+    readonly name: string,
+    private readonly args: string[],
+    private readonly logPath: string,
+  ) {}
+
+  start(): void {
+    const log = createWriteStream(this.logPath, { flags: 'a' });
+    this.child = spawn(process.execPath, [SKIFF, ...this.args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child.stdout!.pipe(log);
+    this.child.stderr!.pipe(log);
+  }
+
+  get pid(): number {
+    return this.child?.pid ?? -1;
+  }
+
+  /** Signals our own child by PID and waits for it to exit. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 15_000): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    process.kill(child.pid!, signal);
+    const timer = setTimeout(() => child.exitCode === null && process.kill(child.pid!, 'SIGKILL'), timeoutMs);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  logs(): string {
+    return existsSync(this.logPath) ? readFileSync(this.logPath, 'utf8') : '';
+  }
+}
+
+export class TestCluster {
+  readonly id = randomBytes(3).toString('hex');
+  readonly dir = join(tmpdir(), `skiff-test-${this.id}`);
+  readonly nodeNames: string[] = [];
+  control!: Daemon;
+  readonly agents = new Map<string, Daemon>();
+  port = 0;
+  url = '';
+  kubeconfig = '';
+  client!: ApiClient;
+  private readonly docker = new Docker({ socketPath: DOCKER_SOCKET });
+
+  constructor(private readonly options: ClusterOptions = {}) {}
+
+  /** A /20 for this cluster's pods, unlikely to collide with concurrently running tests. */
+  private clusterCidr(): string {
+    const n = parseInt(this.id, 16);
+    return `10.${200 + (n % 50)}.${((n >> 8) % 16) * 16}.0/20`;
+  }
+
+  async start(): Promise<void> {
+    if (!existsSync(DOCKER_SOCKET)) throw new Error(`dockerd is not running (${DOCKER_SOCKET} missing): run scripts/host-setup.sh`);
+    mkdirSync(this.dir, { recursive: true });
+    this.port = await freePort();
+    const controlDir = join(this.dir, 'control');
+    this.control = new Daemon(
+      'control',
+      ['control', '--data-dir', controlDir, '--listen', `127.0.0.1:${this.port}`, '--cluster-cidr', this.clusterCidr(), '--log-level', 'debug', ...(this.options.controlArgs ?? [])],
+      join(this.dir, 'control.log'),
+    );
+    this.control.start();
+    this.kubeconfig = join(controlDir, 'admin.kubeconfig');
+    await waitFor('the control server to write its kubeconfig', () => existsSync(this.kubeconfig) && existsSync(join(controlDir, 'node-token')), 30_000);
+    const creds = await readKubeconfig(this.kubeconfig);
+    this.url = creds.server;
+    this.client = new ApiClient({ server: creds.server, token: creds.token, caPem: creds.caPem });
+    await waitFor('the API server to answer', () => this.client.request('GET', '/version').then(() => true), 30_000);
+    for (let i = 0; i < (this.options.agents ?? 1); i++) this.addAgent();
+    await this.waitForNodesReady();
+  }
+
+  addAgent(): string {
+    const name = `t${this.id}-${this.nodeNames.length}`;
+    this.nodeNames.push(name);
+    const agent = new Daemon(
+      name,
+      ['agent', '--server', this.url, '--token-file', join(this.dir, 'control', 'node-token'), '--node-name', name, '--data-dir', join(this.dir, name), '--runtime', 'docker', '--log-level', 'debug'],
+      join(this.dir, `${name}.log`),
+    );
+    agent.start();
+    this.agents.set(name, agent);
+    return name;
+  }
+
+  agent(name = this.nodeNames[0]!): Daemon {
+    const a = this.agents.get(name);
+    if (!a) throw new Error(`no agent ${name}`);
+    return a;
+  }
+
+  async waitForNodesReady(timeoutMs = 60_000): Promise<void> {
+    await waitFor(`nodes ${this.nodeNames.join(', ')} to be Ready`, async () => {
+      const nodes = await this.client.list<Node>(resources.nodes);
+      return this.nodeNames.every((n) => {
+        const node = nodes.items.find((x) => x.metadata.name === n);
+        return node?.spec.podCIDR && node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+      });
+    }, timeoutMs);
+  }
+
+  kubectl(args: string[], opts: { version?: string; input?: string } = {}): Promise<RunResult> {
+    return run(kubectlPath(opts.version), ['--kubeconfig', this.kubeconfig, ...args], opts.input !== undefined ? { input: opts.input } : {});
+  }
+
+  /** kubectl that must succeed; returns stdout. */
+  async kubectlOk(args: string[], opts: { version?: string; input?: string } = {}): Promise<string> {
+    const r = await this.kubectl(args, opts);
+    if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr || r.stdout}`);
+    return r.stdout;
+  }
+
+  async pod(name: string, namespace = 'default'): Promise<Pod> {
+    return this.client.get<Pod>(resources.pods, name, namespace);
+  }
+
+  async waitForPod(name: string, what: string, check: (p: Pod) => boolean, timeoutMs = 60_000, namespace = 'default'): Promise<Pod> {
+    return waitFor(`pod ${name} ${what}`, async () => {
+      const p = await this.pod(name, namespace);
+      return check(p) ? p : undefined;
+    }, timeoutMs);
+  }
+
+  /** Containers the agents of this cluster created (by their node label). */
+  async containers(all = true): Promise<Docker.ContainerInfo[]> {
+    const out: Docker.ContainerInfo[] = [];
+    for (const n of this.nodeNames) {
+      out.push(...(await this.docker.listContainers({ all, filters: { label: [`${LABEL_NODE_NAME}=${n}`] } })));
+    }
+    return out;
+  }
+
+  logs(): string {
+    return [this.control, ...this.agents.values()].map((d) => `--- ${d.name} ---\n${d.logs().split('\n').slice(-60).join('\n')}`).join('\n');
+  }
+
+  async stop(): Promise<void> {
+    this.client?.close();
+    await Promise.all([...this.agents.values()].map((a) => a.stop()));
+    await this.control?.stop();
+    for (const c of await this.containers()) await this.docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+    for (const n of this.nodeNames) {
+      const nets = await this.docker.listNetworks({ filters: { label: [`${LABEL_NODE_NAME}=${n}`] } });
+      for (const net of nets) await this.docker.getNetwork(net.Id).remove().catch(() => undefined);
+    }
+    if (!process.env['SKIFF_KEEP_TEST_DIRS']) rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export async function startCluster(options: ClusterOptions = {}): Promise<TestCluster> {
+  const c = new TestCluster(options);
+  try {
+    await c.start();
+  } catch (err) {
+    const logs = c.logs();
+    await c.stop();
+    throw new Error(`${(err as Error).message}\n${logs}`);
+  }
+  return c;
+}
