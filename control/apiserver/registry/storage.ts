@@ -216,14 +216,14 @@ export class ResourceStorage {
       this.validationError(next, [{ reason: 'FieldValueInvalid', field: 'metadata.name', message: `Invalid value: "${meta.name}": field is immutable` }]);
     }
     // Server-owned metadata always comes from the stored object.
-    meta.name = cur.name;
-    if (this.type.namespaced) meta.namespace = cur.namespace;
+    meta.name = cur.name!;
+    if (this.type.namespaced) meta.namespace = cur.namespace!;
     else delete meta.namespace;
     if (meta.uid && meta.uid !== cur.uid) {
       throw errors.conflict(this.ref(cur.name), `Precondition failed: UID in precondition: ${meta.uid}, UID in object meta: ${cur.uid}`);
     }
-    meta.uid = cur.uid;
-    meta.creationTimestamp = cur.creationTimestamp;
+    meta.uid = cur.uid!;
+    meta.creationTimestamp = cur.creationTimestamp!;
     meta.generation = cur.generation ?? 1;
     if (cur.deletionTimestamp) {
       meta.deletionTimestamp = cur.deletionTimestamp;

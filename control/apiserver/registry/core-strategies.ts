@@ -1,0 +1,86 @@
+// Strategies of the simple built-in types: namespaces, nodes, leases, events. (Pods have
+// their own file: their defaulting and validation are most of what users meet.)
+
+import { resources } from '../../../api/resources.js';
+import type { KubeObject, Namespace, Node, StatusCause } from '../../../api/types.js';
+import { validateObjectMeta } from '../../../api/validation/object-meta.js';
+import { toCauses } from './causes.js';
+import { nodeFieldGetter } from './pod-strategy.js';
+import { leaseTable, namespaceTable, nodeTable } from './printers/index.js';
+import type { Strategy } from './strategy.js';
+
+function keepStatus(obj: KubeObject, old: KubeObject): void {
+  if (old['status'] === undefined) delete obj['status'];
+  else obj['status'] = old['status'];
+}
+
+function keepAllButStatus(obj: KubeObject, old: KubeObject): void {
+  for (const key of Object.keys(obj)) if (key !== 'status' && key !== 'metadata' && key !== 'apiVersion' && key !== 'kind') delete obj[key];
+  for (const [key, value] of Object.entries(old)) if (key !== 'status' && key !== 'metadata') obj[key] = value;
+  // A status write may not change labels, annotations or other metadata either.
+  obj.metadata = { ...old.metadata, resourceVersion: obj.metadata.resourceVersion };
+  if (obj.metadata.resourceVersion === undefined) delete obj.metadata.resourceVersion;
+}
+
+function metaCauses(obj: KubeObject, namespaced: boolean, nameRule: 'subdomain' | 'label'): StatusCause[] {
+  return toCauses(validateObjectMeta(obj.metadata, { namespaced, nameRule }));
+}
+
+export const namespaceStrategy: Strategy = {
+  type: resources.namespaces,
+  defaults(obj) {
+    const ns = obj as Namespace;
+    ns.metadata.labels = { ...(ns.metadata.labels ?? {}), 'kubernetes.io/metadata.name': ns.metadata.name ?? '' };
+    ns.spec = { finalizers: ['kubernetes'], ...(ns.spec ?? {}) };
+  },
+  prepareForCreate(obj) {
+    (obj as Namespace).status = { phase: 'Active' };
+  },
+  prepareForUpdate: keepStatus,
+  prepareForStatusUpdate: keepAllButStatus,
+  validate: (obj) => metaCauses(obj, false, 'label'),
+  table: namespaceTable,
+};
+
+export const nodeStrategy: Strategy = {
+  type: resources.nodes,
+  prepareForUpdate: keepStatus,
+  prepareForStatusUpdate: keepAllButStatus,
+  validate: (obj) => metaCauses(obj, false, 'subdomain'),
+  fields: { names: ['spec.unschedulable'], getter: (obj) => nodeFieldGetter(obj as Node) },
+  table: nodeTable,
+};
+
+export const leaseStrategy: Strategy = {
+  type: resources.leases,
+  validate: (obj) => metaCauses(obj, true, 'subdomain'),
+  table: leaseTable,
+};
+
+const eventFields = [
+  'involvedObject.kind',
+  'involvedObject.namespace',
+  'involvedObject.name',
+  'involvedObject.uid',
+  'involvedObject.apiVersion',
+  'involvedObject.resourceVersion',
+  'involvedObject.fieldPath',
+  'reason',
+  'reportingComponent',
+  'source',
+  'type',
+];
+
+export const eventStrategy: Strategy = {
+  type: resources.events,
+  validate: (obj) => metaCauses(obj, true, 'subdomain'),
+  fields: {
+    names: eventFields,
+    getter: (obj) => (field) => {
+      if (field === 'source') return String((obj['source'] as { component?: string } | undefined)?.component ?? '');
+      const [head, tail] = field.split('.');
+      const v = tail ? (obj[head!] as Record<string, unknown> | undefined)?.[tail] : obj[head!];
+      return v === undefined ? '' : String(v);
+    },
+  },
+};

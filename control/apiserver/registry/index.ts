@@ -1,0 +1,41 @@
+// The resource types this API server serves, each with its strategy, over one store.
+
+import type { Store } from '../../store/store.js';
+import { eventStrategy, leaseStrategy, namespaceStrategy, nodeStrategy } from './core-strategies.js';
+import { podStrategy } from './pods.js';
+import { ResourceStorage, type StorageContext } from './storage.js';
+import type { Strategy } from './strategy.js';
+
+export const strategies: Strategy[] = [namespaceStrategy, nodeStrategy, podStrategy, eventStrategy, leaseStrategy];
+
+export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+export function buildStorages(store: Store): ResourceStorage[] {
+  let namespaces: ResourceStorage | undefined;
+  const context: StorageContext = {
+    async namespaceExists(name) {
+      try {
+        const ns = await namespaces!.get(undefined, name);
+        return ns.metadata.deletionTimestamp ? 'terminating' : 'active';
+      } catch (err) {
+        if ((err as { code?: number }).code === 404) return 'missing';
+        throw err;
+      }
+    },
+  };
+  const storages = strategies.map((s) => new ResourceStorage(store, s, context));
+  namespaces = storages.find((s) => s.type.resource === 'namespaces');
+  return storages;
+}
+
+/** default, kube-system, kube-public and kube-node-lease always exist, as in Kubernetes. */
+export async function ensureSystemNamespaces(storages: ResourceStorage[]): Promise<void> {
+  const namespaces = storages.find((s) => s.type.resource === 'namespaces')!;
+  for (const name of SYSTEM_NAMESPACES) {
+    try {
+      await namespaces.create(undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+    } catch (err) {
+      if ((err as { status?: { reason?: string } }).status?.reason !== 'AlreadyExists') throw err;
+    }
+  }
+}

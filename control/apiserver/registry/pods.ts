@@ -1,0 +1,45 @@
+// The Pod strategy: Kubernetes' defaulting and validation (pod-strategy.ts), status kept
+// apart from spec, spec.nodeName set only by create or the binding subresource, and
+// graceful deletion — a pod on a node gets deletionTimestamp and its grace period, and the
+// node's agent deletes it for good once its containers are gone.
+
+import { resources } from '../../../api/resources.js';
+import type { KubeObject, Pod } from '../../../api/types.js';
+import { toCauses } from './causes.js';
+import { defaultPod, podFieldGetter, podFieldNames, validatePod, validatePodUpdate } from './pod-strategy.js';
+import { podTable } from './printers/index.js';
+import type { Strategy } from './strategy.js';
+
+function keepAllButStatus(obj: KubeObject, old: KubeObject): void {
+  const status = obj['status'];
+  for (const key of Object.keys(obj)) if (key !== 'apiVersion' && key !== 'kind') delete obj[key];
+  Object.assign(obj, structuredClone(old), { status });
+  obj.metadata = { ...old.metadata };
+}
+
+export const podStrategy: Strategy = {
+  type: resources.pods,
+  defaults: (obj) => defaultPod(obj as Pod),
+  prepareForCreate(obj) {
+    (obj as Pod).status = { phase: 'Pending' };
+  },
+  prepareForUpdate(obj, old) {
+    const pod = obj as Pod;
+    const prev = old as Pod;
+    if (prev.status === undefined) delete pod.status;
+    else pod.status = prev.status;
+  },
+  prepareForStatusUpdate: keepAllButStatus,
+  validate: (obj) => toCauses(validatePod(obj as Pod)),
+  validateUpdate: (obj, old) => toCauses(validatePodUpdate(obj as Pod, old as Pod)),
+  fields: { names: podFieldNames, getter: (obj) => podFieldGetter(obj as Pod) },
+  table: podTable,
+  gracePeriod(obj, requested) {
+    const pod = obj as Pod;
+    // Never scheduled, or finished: no process to stop, so the pod goes at once.
+    if (!pod.spec.nodeName) return 0;
+    if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return 0;
+    const grace = requested ?? pod.spec.terminationGracePeriodSeconds ?? 30;
+    return Math.max(0, grace);
+  },
+};
