@@ -56,8 +56,8 @@ async function trustedCA(o: AgentOptions): Promise<{ caPem: string; secret: stri
   throw new AgentError('NoCA', `the token has no CA hash and ${caPath} does not exist: use the full token from the control server's node-token file`);
 }
 
-function statusSource(nodeName: string, runtimeVersion: string, nodeIP: string | undefined, version: string): Promise<NodeStatusSource> {
-  return collectSystemInfo().then((info) => {
+function statusSource(nodeName: string, runtimeVersion: string, nodeIP: string | undefined, version: string, dataDir: string): Promise<NodeStatusSource> {
+  return collectSystemInfo({ rootDir: dataDir }).then((info) => {
     const hostIP = nodeIP ?? info.internalIP;
     if (!hostIP) throw new AgentError('NoNodeIP', 'could not find this host\'s IPv4 address: pass --node-ip');
     const { capacity, allocatable } = nodeCapacity(info, {});
@@ -104,7 +104,7 @@ export async function runAgent(o: AgentOptions, signal: AbortSignal): Promise<vo
   try {
     const rv = await runtime.version();
     log.info({ runtime: rv.runtimeName, version: rv.runtimeVersion, socket: target.socketPath }, 'container runtime connected');
-    const source = await statusSource(o.nodeName, `${rv.scheme}://${rv.runtimeVersion}`, o.nodeIP, o.version);
+    const source = await statusSource(o.nodeName, `${rv.scheme}://${rv.runtimeVersion}`, o.nodeIP, o.version, o.dataDir);
     const hostIP = (await source.status()).addresses!.find((a) => a.type === 'InternalIP')!.address;
     const nodes = new NodeManager({ client, nodeName: o.nodeName, source, logger: log.child({ component: 'node' }) });
     await nodes.register(signal);

@@ -70,8 +70,8 @@ export class Scheduler {
   }
 
   private onPod(pod: Pod): void {
+    this.cache.addPod(pod);
     if (pod.spec.nodeName) {
-      this.cache.addPod(pod);
       const finished = pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed' || pod.metadata.deletionTimestamp;
       if (finished) this.retryUnschedulable();
       return;
