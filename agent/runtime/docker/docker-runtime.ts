@@ -1,0 +1,489 @@
+// ContainerRuntime on Docker, the dockershim way: a pod sandbox is an infra container
+// running the pause image on the node's pod network; the pod's containers join its
+// network and IPC namespaces. Every object we create carries LABEL_NODE_NAME, and every
+// lookup checks it, so several agents can share one dockerd and containers Skiff did not
+// create stay invisible.
+
+import { randomBytes } from 'node:crypto';
+import { lstat, mkdir, rm, symlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import Dockerode from 'dockerode';
+import { pino, type Logger } from 'pino';
+import { ImageNotFoundError, ImagePullError, RuntimeError, RuntimeNotFoundError } from '../errors.js';
+import { DEFAULT_PAUSE_IMAGE, ensurePauseImage } from '../pause-image.js';
+import {
+  LABEL_CONTAINER_NAME,
+  LABEL_CONTAINER_TYPE,
+  LABEL_NODE_NAME,
+  type AuthConfig,
+  type ContainerConfig,
+  type ContainerFilter,
+  type ContainerRuntime,
+  type ContainerStatus,
+  type ContainerSummary,
+  type Image,
+  type PodSandbox,
+  type PodSandboxConfig,
+  type PodSandboxFilter,
+  type PodSandboxStatus,
+  type PortMapping,
+  type RuntimeEvent,
+  type RuntimeVersion,
+} from '../runtime.js';
+import { containerFromInspect, containerFromList, sandboxFromInspect, sandboxFromList } from './convert.js';
+import { dockerMessage, isNotFound, statusOf, wrap } from './docker-errors.js';
+import { dockerEvents } from './docker-events.js';
+import { dockerRootfsImporter, followProgress, hasImage, pullRef } from './docker-images.js';
+import {
+  LABEL_ATTEMPT,
+  LABEL_LOG_PATH,
+  LABEL_SANDBOX_ID,
+  TYPE_CONTAINER,
+  TYPE_SANDBOX,
+  containerName,
+  encodeLabels,
+  labelFilters,
+  podLabelsOf,
+  podNetworkName,
+  sandboxContainerName,
+} from './labels.js';
+import { ensurePodNetwork } from './pod-network.js';
+
+export interface DockerRuntimeOptions {
+  socketPath: string;
+  nodeName: string;
+  /** Infra image; the default one is built and imported on first use when absent. */
+  pauseImage?: string;
+  logger?: Logger;
+}
+
+type ObjectType = typeof TYPE_SANDBOX | typeof TYPE_CONTAINER;
+
+/** json-file with rotation: a chatty pod must not fill a Raspberry Pi's SD card. */
+const LOG_CONFIG = { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '2' } };
+
+export class DockerRuntime implements ContainerRuntime {
+  private readonly docker: Dockerode;
+  private readonly socketPath: string;
+  private readonly nodeName: string;
+  private readonly pauseImage: string;
+  private readonly networkName: string;
+  private readonly log: Logger;
+  private readonly closing = new AbortController();
+  private pauseReady: Promise<void> | undefined;
+
+  constructor(o: DockerRuntimeOptions) {
+    this.socketPath = o.socketPath;
+    this.nodeName = o.nodeName;
+    this.pauseImage = o.pauseImage ?? DEFAULT_PAUSE_IMAGE;
+    this.networkName = podNetworkName(o.nodeName);
+    this.log = o.logger ?? pino({ enabled: false });
+    this.docker = new Dockerode({ socketPath: o.socketPath });
+  }
+
+  async version(): Promise<RuntimeVersion> {
+    try {
+      const v = await this.docker.version();
+      return { runtimeName: 'docker', runtimeVersion: v.Version, scheme: 'docker' };
+    } catch (err) {
+      throw this.fail(err, 'Unavailable', 'asking Docker for its version');
+    }
+  }
+
+  ensurePodNetwork(podCIDR: string): Promise<void> {
+    return ensurePodNetwork({ docker: this.docker, socketPath: this.socketPath, nodeName: this.nodeName, logger: this.log }, podCIDR);
+  }
+
+  async close(): Promise<void> {
+    this.closing.abort();
+  }
+
+  // ---- sandboxes -----------------------------------------------------------------------
+
+  async runPodSandbox(config: PodSandboxConfig): Promise<string> {
+    const meta = config.metadata;
+    const labels = encodeLabels(config.labels, config.annotations, {
+      ...podLabelsOf(meta),
+      [LABEL_NODE_NAME]: this.nodeName,
+      [LABEL_CONTAINER_TYPE]: TYPE_SANDBOX,
+      [LABEL_ATTEMPT]: String(meta.attempt),
+    });
+    const { exposed, bindings } = portBindings(config.portMappings);
+    const body: Dockerode.ContainerCreateOptions = {
+      Image: this.pauseImage,
+      Hostname: config.hostname,
+      Labels: labels,
+      ExposedPorts: exposed,
+      HostConfig: {
+        NetworkMode: this.networkName,
+        PortBindings: bindings,
+        RestartPolicy: { Name: 'no' },
+        // Containers of the pod join this IPC namespace, which Docker only allows when
+        // the owner declares it shareable.
+        IpcMode: 'shareable',
+        // The infra container needs next to no CPU weight. (dockershim also lowered its
+        // oom_score_adj to -998; runc fails to start it where the agent may not lower it,
+        // and an OOM-killed pause process only means a new sandbox.)
+        CpuShares: 2,
+        LogConfig: LOG_CONFIG,
+      },
+    };
+    const name = sandboxContainerName(meta);
+    for (let round = 0; ; round++) {
+      await this.ensurePauseImage();
+      try {
+        const id = await this.create(name, body);
+        await this.start(id, 'pod sandbox');
+        this.log.debug({ pod: `${meta.namespace}/${meta.name}`, id }, 'pod sandbox started');
+        return id;
+      } catch (err) {
+        // Someone removed the pause image since we last looked: make it again, once.
+        if (round === 0 && isNotFound(err) && /no such image/i.test(dockerMessage(err))) {
+          this.pauseReady = undefined;
+          continue;
+        }
+        if (isNotFound(err) && /network/i.test(dockerMessage(err))) {
+          throw new RuntimeError('CreateFailed', `pod network ${this.networkName} does not exist: ensurePodNetwork(podCIDR) must run before pods start`);
+        }
+        throw this.fail(err, 'CreateFailed', `creating pod sandbox for ${meta.namespace}/${meta.name}`);
+      }
+    }
+  }
+
+  async stopPodSandbox(podSandboxId: string): Promise<void> {
+    const sandbox = await this.inspectOwn(podSandboxId, TYPE_SANDBOX);
+    if (!sandbox) return;
+    const running = await this.listOwn(TYPE_CONTAINER, {}, false, { [LABEL_SANDBOX_ID]: sandbox.Id });
+    // The kubelet has given the containers their grace period already; what is left is killed.
+    await Promise.all(running.map((c) => this.stop(c.Id, 0)));
+    await this.stop(sandbox.Id, 0);
+  }
+
+  async removePodSandbox(podSandboxId: string): Promise<void> {
+    const sandbox = await this.inspectOwn(podSandboxId, TYPE_SANDBOX);
+    if (!sandbox) return;
+    const members = await this.listOwn(TYPE_CONTAINER, {}, true, { [LABEL_SANDBOX_ID]: sandbox.Id });
+    await Promise.all(members.map((c) => this.remove(c.Id, c.Labels?.[LABEL_LOG_PATH])));
+    await this.remove(sandbox.Id, undefined);
+  }
+
+  async podSandboxStatus(podSandboxId: string): Promise<PodSandboxStatus> {
+    const sandbox = await this.inspectOwn(podSandboxId, TYPE_SANDBOX);
+    if (!sandbox) throw new RuntimeNotFoundError(`pod sandbox ${podSandboxId}`);
+    return sandboxFromInspect(sandbox, this.networkName);
+  }
+
+  async listPodSandbox(filter?: PodSandboxFilter): Promise<PodSandbox[]> {
+    const list = (await this.listOwn(TYPE_SANDBOX, filter?.labelSelector ?? {}, true)).map(sandboxFromList);
+    return filter?.state ? list.filter((s) => s.state === filter.state) : list;
+  }
+
+  // ---- containers ----------------------------------------------------------------------
+
+  async createContainer(podSandboxId: string, config: ContainerConfig, sandboxConfig: PodSandboxConfig): Promise<string> {
+    const sandbox = await this.inspectOwn(podSandboxId, TYPE_SANDBOX);
+    if (!sandbox) throw new RuntimeNotFoundError(`pod sandbox ${podSandboxId}`);
+    const own: Record<string, string> = {
+      ...podLabelsOf(sandboxConfig.metadata),
+      [LABEL_CONTAINER_NAME]: config.metadata.name,
+      [LABEL_NODE_NAME]: this.nodeName,
+      [LABEL_CONTAINER_TYPE]: TYPE_CONTAINER,
+      [LABEL_SANDBOX_ID]: sandbox.Id,
+      [LABEL_ATTEMPT]: String(config.metadata.attempt),
+    };
+    if (config.logPath) own[LABEL_LOG_PATH] = config.logPath;
+    const r = config.resources;
+    const hostConfig: Dockerode.HostConfig = {
+      NetworkMode: `container:${sandbox.Id}`,
+      IpcMode: `container:${sandbox.Id}`,
+      RestartPolicy: { Name: 'no' },
+      LogConfig: LOG_CONFIG,
+    };
+    if (r.cpuShares !== undefined) hostConfig.CpuShares = r.cpuShares;
+    if (r.cpuPeriod !== undefined) hostConfig.CpuPeriod = r.cpuPeriod;
+    if (r.cpuQuota !== undefined) hostConfig.CpuQuota = r.cpuQuota;
+    if (r.memoryLimitInBytes !== undefined && r.memoryLimitInBytes > 0) {
+      hostConfig.Memory = r.memoryLimitInBytes;
+      // No swap on top of the limit, as Kubernetes means it: going over is an OOM kill.
+      hostConfig.MemorySwap = r.memoryLimitInBytes;
+    }
+    const body: Dockerode.ContainerCreateOptions = {
+      Image: config.image,
+      Env: config.envs.map((e) => `${e.key}=${e.value}`),
+      Labels: encodeLabels(config.labels, config.annotations, own),
+      HostConfig: hostConfig,
+    };
+    if (config.command !== undefined) body.Entrypoint = config.command;
+    if (config.args !== undefined) body.Cmd = config.args;
+    if (config.workingDir) body.WorkingDir = config.workingDir;
+    try {
+      return await this.create(containerName(config.metadata, sandboxConfig.metadata), body);
+    } catch (err) {
+      if (isNotFound(err) && /no such image/i.test(dockerMessage(err))) throw new ImageNotFoundError(config.image);
+      throw this.fail(err, 'CreateFailed', `creating container ${config.metadata.name}`);
+    }
+  }
+
+  async startContainer(containerId: string): Promise<void> {
+    const c = await this.inspectOwn(containerId, TYPE_CONTAINER);
+    if (!c) throw new RuntimeNotFoundError(`container ${containerId}`);
+    try {
+      await this.start(c.Id, `container ${c.Config.Labels?.[LABEL_CONTAINER_NAME] ?? ''}`);
+    } catch (err) {
+      throw this.fail(err, 'CreateFailed', `starting container ${c.Config.Labels?.[LABEL_CONTAINER_NAME] ?? c.Id}`);
+    }
+    const logPath = c.Config.Labels?.[LABEL_LOG_PATH];
+    if (logPath) await this.linkLog(c.Id, logPath);
+  }
+
+  async stopContainer(containerId: string, timeoutSeconds: number): Promise<void> {
+    const c = await this.inspectOwn(containerId, TYPE_CONTAINER);
+    if (!c || !c.State.Running) return;
+    await this.stop(c.Id, timeoutSeconds);
+  }
+
+  async removeContainer(containerId: string): Promise<void> {
+    const c = await this.inspectOwn(containerId, TYPE_CONTAINER);
+    if (!c) return;
+    await this.remove(c.Id, c.Config.Labels?.[LABEL_LOG_PATH]);
+  }
+
+  async listContainers(filter?: ContainerFilter): Promise<ContainerSummary[]> {
+    const own = filter?.podSandboxId ? { [LABEL_SANDBOX_ID]: filter.podSandboxId } : {};
+    const list = (await this.listOwn(TYPE_CONTAINER, filter?.labelSelector ?? {}, true, own)).map(containerFromList);
+    return filter?.state ? list.filter((c) => c.state === filter.state) : list;
+  }
+
+  async containerStatus(containerId: string): Promise<ContainerStatus> {
+    const c = await this.inspectOwn(containerId, TYPE_CONTAINER);
+    if (!c) throw new RuntimeNotFoundError(`container ${containerId}`);
+    return containerFromInspect(c);
+  }
+
+  async *events(signal: AbortSignal): AsyncIterable<RuntimeEvent> {
+    // Ends on the caller's signal or on close(), whichever comes first.
+    const both = new AbortController();
+    const abort = () => both.abort();
+    signal.addEventListener('abort', abort, { once: true });
+    this.closing.signal.addEventListener('abort', abort, { once: true });
+    if (signal.aborted || this.closing.signal.aborted) both.abort();
+    try {
+      yield* dockerEvents(this.docker, this.nodeName, both.signal);
+    } catch (err) {
+      throw this.fail(err, 'Unavailable', 'following Docker events');
+    } finally {
+      signal.removeEventListener('abort', abort);
+      this.closing.signal.removeEventListener('abort', abort);
+    }
+  }
+
+  // ---- images --------------------------------------------------------------------------
+
+  async listImages(): Promise<Image[]> {
+    try {
+      const list = await this.docker.listImages();
+      return list.map((i) => ({
+        id: i.Id,
+        repoTags: (i.RepoTags ?? []).filter((t) => t !== '<none>:<none>'),
+        repoDigests: (i.RepoDigests ?? []).filter((d) => d !== '<none>@<none>'),
+        size: i.Size,
+      }));
+    } catch (err) {
+      throw this.fail(err, 'Unavailable', 'listing images');
+    }
+  }
+
+  async imageStatus(image: string): Promise<Image | undefined> {
+    try {
+      const i = await this.docker.getImage(image).inspect();
+      return { id: i.Id, repoTags: i.RepoTags ?? [], repoDigests: i.RepoDigests ?? [], size: i.Size };
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw this.fail(err, 'Unavailable', `inspecting image ${image}`);
+    }
+  }
+
+  async pullImage(image: string, auth?: AuthConfig): Promise<string> {
+    const ref = pullRef(image);
+    const authconfig = auth
+      ? {
+          ...(auth.username !== undefined ? { username: auth.username } : {}),
+          ...(auth.password !== undefined ? { password: auth.password } : {}),
+          ...(auth.auth !== undefined ? { auth: auth.auth } : {}),
+          ...(auth.serverAddress !== undefined ? { serveraddress: auth.serverAddress } : {}),
+        }
+      : undefined;
+    const started = Date.now();
+    try {
+      const stream = await this.docker.createImage(authconfig, { fromImage: ref });
+      await followProgress(this.docker, stream);
+    } catch (err) {
+      const failed = wrap(this.socketPath, err, 'PullFailed', 'pull');
+      if (failed.code === 'Unavailable') throw failed;
+      throw new ImagePullError(image, dockerMessage(err));
+    }
+    const pulled = await this.imageStatus(ref);
+    if (!pulled) throw new ImagePullError(image, 'the pull finished but the image is not there');
+    this.log.info({ image, ms: Date.now() - started }, 'image pulled');
+    return pulled.id;
+  }
+
+  async removeImage(image: string): Promise<void> {
+    try {
+      await this.docker.getImage(image).remove();
+    } catch (err) {
+      if (isNotFound(err)) return;
+      throw this.fail(err, 'Unavailable', `removing image ${image}`);
+    }
+  }
+
+  // ---- helpers -------------------------------------------------------------------------
+
+  private fail(err: unknown, code: RuntimeError['code'], what: string): RuntimeError {
+    return wrap(this.socketPath, err, code, what);
+  }
+
+  /** Builds and imports the pause image once per runtime, when it is missing. */
+  private ensurePauseImage(): Promise<void> {
+    this.pauseReady ??= (async () => {
+      if (this.pauseImage === DEFAULT_PAUSE_IMAGE) {
+        if (await ensurePauseImage(dockerRootfsImporter(this.docker), this.pauseImage)) {
+          this.log.info({ image: this.pauseImage }, 'pause image built and imported');
+        }
+      } else if (!(await hasImage(this.docker, this.pauseImage))) {
+        // A pause image the operator named: it comes from their registry.
+        await this.pullImage(this.pauseImage);
+      }
+    })().catch((err: unknown) => {
+      this.pauseReady = undefined;
+      throw this.fail(err, 'CreateFailed', `preparing pause image ${this.pauseImage}`);
+    });
+    return this.pauseReady;
+  }
+
+  /**
+   * Inspects id and returns it only when it is ours (this node) and of the right type;
+   * anything else is as good as absent.
+   */
+  private async inspectOwn(id: string, type: ObjectType): Promise<Dockerode.ContainerInspectInfo | undefined> {
+    if (!id) return undefined;
+    let info: Dockerode.ContainerInspectInfo;
+    try {
+      info = await this.docker.getContainer(id).inspect();
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw this.fail(err, 'Unavailable', `inspecting ${id}`);
+    }
+    const labels = info.Config?.Labels ?? {};
+    if (labels[LABEL_NODE_NAME] !== this.nodeName || labels[LABEL_CONTAINER_TYPE] !== type) return undefined;
+    return info;
+  }
+
+  /** Our objects of one type; `selector` is a CRI label selector, `own` runtime labels. */
+  private async listOwn(type: ObjectType, selector: Record<string, string>, all: boolean, own: Record<string, string> = {}): Promise<Dockerode.ContainerInfo[]> {
+    const label = [`${LABEL_NODE_NAME}=${this.nodeName}`, `${LABEL_CONTAINER_TYPE}=${type}`, ...labelFilters(selector)];
+    for (const [k, v] of Object.entries(own)) label.push(`${k}=${v}`);
+    try {
+      return await this.docker.listContainers({ all, filters: { label } });
+    } catch (err) {
+      throw this.fail(err, 'Unavailable', 'listing containers');
+    }
+  }
+
+  /** Creates a container; a name left over from an earlier attempt of ours is cleared. */
+  private async create(name: string, body: Dockerode.ContainerCreateOptions): Promise<string> {
+    let tryName = name;
+    for (let round = 0; round < 3; round++) {
+      try {
+        const c = await this.docker.createContainer({ ...body, name: tryName });
+        return c.id;
+      } catch (err) {
+        if (statusOf(err) !== 409) throw err;
+        const holder = /by container "?([0-9a-f]{12,64})/.exec(dockerMessage(err))?.[1];
+        const own = holder ? await this.inspectOwn(holder, (body.Labels?.[LABEL_CONTAINER_TYPE] ?? TYPE_CONTAINER) as ObjectType) : undefined;
+        if (own) {
+          // Same name, same node: a stale attempt the kubelet has given up on.
+          this.log.info({ name: tryName, id: own.Id }, 'removing stale container holding the name');
+          await this.remove(own.Id, own.Config.Labels?.[LABEL_LOG_PATH]);
+        } else {
+          // Not ours: names are cosmetic (metadata lives in labels), so step aside.
+          tryName = `${name}_${randomBytes(4).toString('hex')}`;
+        }
+      }
+    }
+    throw new RuntimeError('CreateFailed', `container name ${name} stays in use`);
+  }
+
+  private async start(id: string, what: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).start();
+    } catch (err) {
+      if (statusOf(err) === 304) return; // already running
+      // Do not leave a half-made object behind for a sandbox; containers are kept so the
+      // kubelet can report the failure (Docker records it in State.Error).
+      if (what === 'pod sandbox') await this.remove(id, undefined).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** `docker stop -t`: the stop signal, then SIGKILL after timeoutSeconds. */
+  private async stop(id: string, timeoutSeconds: number): Promise<void> {
+    try {
+      await this.docker.getContainer(id).stop({ t: Math.max(0, Math.ceil(timeoutSeconds)) });
+    } catch (err) {
+      const s = statusOf(err);
+      if (s === 304 || s === 404) return;
+      throw this.fail(err, 'Unavailable', `stopping ${id}`);
+    }
+  }
+
+  private async remove(id: string, logPath: string | undefined): Promise<void> {
+    try {
+      await this.docker.getContainer(id).remove({ force: true, v: true });
+    } catch (err) {
+      const s = statusOf(err);
+      // 409: a removal of it is already in progress.
+      if (s !== 404 && !(s === 409 && /in progress/i.test(dockerMessage(err)))) {
+        throw this.fail(err, 'Unavailable', `removing ${id}`);
+      }
+    }
+    if (logPath) await this.unlinkLog(logPath);
+  }
+
+  /** CRI log_path: the kubelet finds the log where it asked for it (a symlink to Docker's). */
+  private async linkLog(id: string, logPath: string): Promise<void> {
+    try {
+      const info = await this.docker.getContainer(id).inspect();
+      if (!info.LogPath) return;
+      await mkdir(dirname(logPath), { recursive: true });
+      await this.unlinkLog(logPath);
+      await symlink(info.LogPath, logPath);
+    } catch (err) {
+      this.log.warn({ id, logPath, err: (err as Error).message }, 'could not link container log');
+    }
+  }
+
+  private async unlinkLog(logPath: string): Promise<void> {
+    try {
+      // Only ever our own symlink, never a file someone put there.
+      if ((await lstat(logPath)).isSymbolicLink()) await rm(logPath, { force: true });
+    } catch {
+      // absent: nothing to do
+    }
+  }
+}
+
+function portBindings(mappings: PortMapping[]): {
+  exposed: Record<string, Record<string, never>>;
+  bindings: Record<string, Array<{ HostIp: string; HostPort: string }>>;
+} {
+  const exposed: Record<string, Record<string, never>> = {};
+  const bindings: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
+  for (const m of mappings) {
+    if (!(m.hostPort > 0)) continue;
+    const key = `${m.containerPort}/${m.protocol.toLowerCase()}`;
+    exposed[key] = {};
+    (bindings[key] ??= []).push({ HostIp: m.hostIp ?? '', HostPort: String(m.hostPort) });
+  }
+  return { exposed, bindings };
+}

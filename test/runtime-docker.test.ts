@@ -1,0 +1,337 @@
+// The runtime conformance suite and Docker-specific checks against the real dockerd.
+// Without a Docker socket this file fails (it does not skip): the runtime is the product.
+
+import { describe, test, before, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
+import { get } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Dockerode from 'dockerode';
+import { DockerRuntime } from '../agent/runtime/docker/docker-runtime.js';
+import { dockerRootfsImporter, followProgress } from '../agent/runtime/docker/docker-images.js';
+import { podBridgeName, podNetworkName } from '../agent/runtime/docker/labels.js';
+import { DEFAULT_PAUSE_IMAGE, ensurePauseImage } from '../agent/runtime/pause-image.js';
+import { runtimeConformance } from '../agent/runtime/runtime-conformance.js';
+import type { RuntimeError } from '../agent/runtime/errors.js';
+import { LABEL_NODE_NAME, type ContainerConfig, type PodSandboxConfig } from '../agent/runtime/runtime.js';
+import { ensureTestImages } from './fixtures/images.js';
+
+const SOCKET = process.env['DOCKER_SOCKET'] ?? '/var/run/docker.sock';
+const NODE_PREFIX = 'rtconf-';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes every container and the network of one test node. */
+async function removeNode(docker: Dockerode, nodeName: string): Promise<void> {
+  const list = await docker.listContainers({ all: true, filters: { label: [`${LABEL_NODE_NAME}=${nodeName}`] } });
+  await Promise.all(list.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+  const nets = await docker.listNetworks({ filters: { name: [podNetworkName(nodeName)] } });
+  for (const n of nets.filter((n) => n.Name === podNetworkName(nodeName) && n.Labels?.[LABEL_NODE_NAME] === nodeName)) {
+    await docker.getNetwork(n.Id).remove().catch(() => undefined);
+  }
+}
+
+/** Leftovers of earlier runs of this file that died before cleaning up (their pid is gone). */
+async function removeStaleNodes(docker: Dockerode): Promise<void> {
+  const nets = await docker.listNetworks({ filters: { label: [LABEL_NODE_NAME] } });
+  const conts = await docker.listContainers({ all: true, filters: { label: [LABEL_NODE_NAME] } });
+  const nodes = new Set([...nets.map((n) => n.Labels?.[LABEL_NODE_NAME] ?? ''), ...conts.map((c) => c.Labels[LABEL_NODE_NAME] ?? '')]);
+  for (const node of nodes) {
+    const m = new RegExp(`^${NODE_PREFIX}(\\d+)-\\d+$`).exec(node);
+    if (m && Number(m[1]) !== process.pid && !pidAlive(Number(m[1]))) await removeNode(docker, node);
+  }
+}
+
+let nodeCounter = 0;
+function nextNodeName(): string {
+  return `${NODE_PREFIX}${process.pid}-${++nodeCounter}`;
+}
+
+/** A /24 for Docker-specific network tests, away from the conformance range. */
+function cidr(second: number): string {
+  return `10.${second}.${process.pid % 256}.0/24`;
+}
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as AddressInfo).port;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+function httpGet(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = get(url, { timeout: 2000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
+}
+
+async function retry<T>(what: string, fn: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`${what}: ${(err as Error).message}`);
+      await sleep(100);
+    }
+  }
+}
+
+if (!existsSync(SOCKET)) {
+  test('Docker runtime', () => {
+    assert.fail(`no Docker socket at ${SOCKET}: install and start Docker (apt-get install -y docker.io; dockerd &) to run the Docker runtime tests`);
+  });
+} else {
+  const docker = new Dockerode({ socketPath: SOCKET });
+  const images = () => ensureTestImages(SOCKET);
+
+  async function makeRuntime(): Promise<{ runtime: DockerRuntime; nodeName: string; cleanup: () => Promise<void> }> {
+    await removeStaleNodes(docker);
+    const nodeName = nextNodeName();
+    const runtime = new DockerRuntime({ socketPath: SOCKET, nodeName });
+    return {
+      runtime,
+      nodeName,
+      cleanup: async () => {
+        await runtime.close();
+        await removeNode(docker, nodeName);
+      },
+    };
+  }
+
+  runtimeConformance('docker', makeRuntime, images);
+
+  describe('Docker runtime specifics', () => {
+    let busybox: string;
+    before(async () => {
+      busybox = (await images()).busybox;
+    });
+
+    async function node(t: TestContext, podCIDR?: string): Promise<{ runtime: DockerRuntime; nodeName: string }> {
+      const made = await makeRuntime();
+      t.after(made.cleanup);
+      if (podCIDR) await made.runtime.ensurePodNetwork(podCIDR);
+      return made;
+    }
+
+    function pod(name: string, over: Partial<PodSandboxConfig> = {}): PodSandboxConfig {
+      return {
+        metadata: { name, namespace: 'docker-test', uid: `uid-${process.pid}-${name}`, attempt: 1 },
+        hostname: name,
+        portMappings: [],
+        labels: {},
+        annotations: {},
+        ...over,
+      };
+    }
+
+    function container(name: string, over: Partial<ContainerConfig> = {}): ContainerConfig {
+      return { metadata: { name, attempt: 2 }, image: busybox, envs: [], labels: {}, annotations: {}, resources: {}, ...over };
+    }
+
+    test('an unreachable socket is a RuntimeUnavailableError with a one-line message', async () => {
+      const rt = new DockerRuntime({ socketPath: '/tmp/skiff-no-such-docker.sock', nodeName: 'nobody' });
+      for (const call of [() => rt.version(), () => rt.listContainers(), () => rt.ensurePodNetwork('10.1.2.0/24'), () => rt.runPodSandbox(pod('x'))]) {
+        await assert.rejects(call(), (err) => {
+          assert.equal((err as RuntimeError).code, 'Unavailable', (err as Error).message);
+          assert.match((err as Error).message, /\/tmp\/skiff-no-such-docker\.sock/);
+          assert.doesNotMatch((err as Error).message, /\n/);
+          return true;
+        });
+      }
+    });
+
+    test('containers Skiff did not create are never listed or touched', async (t) => {
+      const { runtime } = await node(t);
+      const foreign = await docker.createContainer({ Image: busybox, Cmd: ['sleep', '3600'], name: `skiff-foreign-${process.pid}` });
+      t.after(() => foreign.remove({ force: true }));
+      await foreign.start();
+      assert.ok(!(await runtime.listContainers()).some((c) => c.id === foreign.id));
+      assert.ok(!(await runtime.listPodSandbox()).some((c) => c.id === foreign.id));
+      await assert.rejects(runtime.containerStatus(foreign.id), (err) => (err as RuntimeError).code === 'NotFound');
+      await assert.rejects(runtime.podSandboxStatus(foreign.id), (err) => (err as RuntimeError).code === 'NotFound');
+      await runtime.stopContainer(foreign.id, 0);
+      await runtime.removeContainer(foreign.id);
+      await runtime.removePodSandbox(foreign.id);
+      assert.equal((await foreign.inspect()).State.Running, true);
+    });
+
+    test('pod network: idempotent, labelled, short bridge name, recreated for a new CIDR only when empty', async (t) => {
+      const { runtime, nodeName } = await node(t);
+      const name = podNetworkName(nodeName);
+      const first = cidr(198);
+      await runtime.ensurePodNetwork(first);
+      const a = await docker.getNetwork(name).inspect();
+      await runtime.ensurePodNetwork(first);
+      const b = await docker.getNetwork(name).inspect();
+      assert.equal(b.Id, a.Id, 'a second call keeps the network');
+      assert.equal(a.IPAM?.Config?.[0]?.Subnet, first);
+      assert.equal(a.IPAM?.Config?.[0]?.Gateway, first.replace(/0\/24$/, '1'));
+      assert.equal(a.Labels?.[LABEL_NODE_NAME], nodeName);
+      const bridge = a.Options?.['com.docker.network.bridge.name'] as string;
+      assert.equal(bridge, podBridgeName(nodeName));
+      assert.ok(bridge.length <= 15, bridge);
+
+      const second = cidr(197);
+      await runtime.ensurePodNetwork(second);
+      const c = await docker.getNetwork(name).inspect();
+      assert.notEqual(c.Id, a.Id);
+      assert.equal(c.IPAM?.Config?.[0]?.Subnet, second);
+
+      await runtime.runPodSandbox(pod('attached'));
+      await assert.rejects(runtime.ensurePodNetwork(first), (err) => {
+        assert.equal((err as RuntimeError).code, 'CreateFailed');
+        assert.match((err as Error).message, /still attached/);
+        return true;
+      });
+      assert.equal((await docker.getNetwork(name).inspect()).IPAM?.Config?.[0]?.Subnet, second);
+      await assert.rejects(runtime.ensurePodNetwork('not-a-cidr'), (err) => (err as RuntimeError).code === 'CreateFailed');
+    });
+
+    test('sandbox and container are configured the dockershim way', async (t) => {
+      const { runtime, nodeName } = await node(t, cidr(196));
+      const config = pod('shape');
+      const sid = await runtime.runPodSandbox(config);
+      const cid = await runtime.createContainer(
+        sid,
+        container('app', { command: ['sleep', '3600'], resources: { cpuShares: 512, cpuPeriod: 100_000, cpuQuota: 50_000, memoryLimitInBytes: 64 * 1024 * 1024 } }),
+        config,
+      );
+      const s = await docker.getContainer(sid).inspect();
+      const m = config.metadata;
+      assert.equal(s.Name, `/k8s_POD_${m.name}_${m.namespace}_${m.uid}_${m.attempt}`);
+      assert.equal(s.Config.Image, DEFAULT_PAUSE_IMAGE);
+      assert.equal(s.Config.Hostname, 'shape');
+      assert.equal(s.HostConfig.NetworkMode, podNetworkName(nodeName));
+      assert.equal(s.HostConfig.IpcMode, 'shareable');
+      assert.equal(s.HostConfig.RestartPolicy?.Name, 'no');
+      assert.equal(s.Config.Labels['io.kubernetes.docker.type'], 'podsandbox');
+      const c = await docker.getContainer(cid).inspect();
+      assert.equal(c.Name, `/k8s_app_${m.name}_${m.namespace}_${m.uid}_2`);
+      assert.equal(c.HostConfig.NetworkMode, `container:${sid}`);
+      assert.equal(c.HostConfig.IpcMode, `container:${sid}`);
+      assert.deepEqual(c.HostConfig.LogConfig, { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '2' } });
+      assert.equal(c.HostConfig.CpuShares, 512);
+      assert.equal(c.HostConfig.CpuPeriod, 100_000);
+      assert.equal(c.HostConfig.CpuQuota, 50_000);
+      assert.equal(c.HostConfig.Memory, 64 * 1024 * 1024);
+      assert.equal(c.Config.Labels['io.kubernetes.docker.type'], 'container');
+      assert.equal(c.Config.Labels[LABEL_NODE_NAME], nodeName);
+      const pause = await docker.getImage(DEFAULT_PAUSE_IMAGE).inspect();
+      assert.deepEqual(pause.Config.Cmd, ['/pause']);
+    });
+
+    test('a hostPort mapping reaches the pod from the host', async (t) => {
+      const { runtime } = await node(t, cidr(195));
+      const hostPort = await freePort();
+      const config = pod('ports', { portMappings: [{ protocol: 'TCP', containerPort: 8080, hostPort, hostIp: '127.0.0.1' }] });
+      const sid = await runtime.runPodSandbox(config);
+      const cid = await runtime.createContainer(sid, container('web', { command: ['httpd', '-f', '-p', '8080', '-h', '/etc'] }), config);
+      await runtime.startContainer(cid);
+      const res = await retry('GET via hostPort', () => httpGet(`http://127.0.0.1:${hostPort}/group`));
+      assert.equal(res.status, 200);
+      assert.match(res.body, /^root:/);
+    });
+
+    test('the CRI log path is a link to the container log, removed with the container', async (t) => {
+      const { runtime } = await node(t, cidr(194));
+      const dir = await mkdtemp(join(tmpdir(), 'skiff-logs-'));
+      t.after(() => rm(dir, { recursive: true, force: true }));
+      const logPath = join(dir, 'pods', 'app', '0.log');
+      const config = pod('logs');
+      const sid = await runtime.runPodSandbox(config);
+      const cid = await runtime.createContainer(sid, container('app', { command: ['sh', '-c', 'echo hello-log'], logPath }), config);
+      await runtime.startContainer(cid);
+      const { readFile } = await import('node:fs/promises');
+      const text = await retry('log line', async () => {
+        const t = await readFile(logPath, 'utf8');
+        if (!t.includes('hello-log')) throw new Error('not yet');
+        return t;
+      });
+      assert.match(text, /"log":"hello-log\\n"/);
+      await runtime.removeContainer(cid);
+      assert.equal(existsSync(logPath), false);
+    });
+
+    test('our pause image runs in a container, stays up and ignores SIGTERM', async (t) => {
+      const name = `skiff-test/pause-${process.pid}:1`;
+      t.after(() => docker.getImage(name).remove({ force: true }).catch(() => undefined));
+      const importer = dockerRootfsImporter(docker);
+      assert.equal(await ensurePauseImage(importer, name), true);
+      assert.equal(await ensurePauseImage(importer, name), false);
+      const img = await docker.getImage(name).inspect();
+      assert.deepEqual(img.Config.Cmd, ['/pause']);
+      assert.ok(img.Size < 4096, `image is ${img.Size} bytes`);
+      const c = await docker.createContainer({ Image: name, name: `skiff-pause-check-${process.pid}` });
+      t.after(() => c.remove({ force: true }));
+      await c.start();
+      await sleep(1000);
+      await c.kill({ signal: 'SIGTERM' });
+      await sleep(500);
+      const s = await c.inspect();
+      assert.equal(s.State.Running, true, `pause exited: ${s.State.ExitCode} ${s.State.Error}`);
+      const top = await c.top();
+      assert.ok(JSON.stringify(top.Processes).includes('/pause'), JSON.stringify(top.Processes));
+      await c.kill({ signal: 'SIGKILL' });
+    });
+
+    test('pullImage pulls from a registry on loopback', async (t) => {
+      if (!existsSync('/usr/bin/docker-registry')) {
+        t.skip('docker-registry is not installed (apt-get install -y docker-registry)');
+        return;
+      }
+      const { runtime } = await node(t);
+      const port = await freePort();
+      const dir = await mkdtemp(join(tmpdir(), 'skiff-registry-'));
+      t.after(() => rm(dir, { recursive: true, force: true }));
+      await writeFile(
+        join(dir, 'config.yml'),
+        `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/data\nhttp:\n  addr: 127.0.0.1:${port}\n`,
+      );
+      const registry = spawn('/usr/bin/docker-registry', ['serve', join(dir, 'config.yml')], { stdio: 'ignore' });
+      t.after(() => {
+        registry.kill('SIGKILL');
+      });
+      await retry('registry up', async () => {
+        const r = await httpGet(`http://127.0.0.1:${port}/v2/`);
+        if (r.status !== 200) throw new Error(`status ${r.status}`);
+      });
+      // Docker treats 127.0.0.0/8 registries as insecure (plain HTTP) by default.
+      const repo = `127.0.0.1:${port}/skiff-test/busybox`;
+      const ref = `${repo}:pulled`;
+      await docker.getImage(busybox).tag({ repo, tag: 'pulled' });
+      t.after(() => docker.getImage(ref).remove().catch(() => undefined));
+      await followProgress(docker, await docker.getImage(ref).push({ authconfig: {} }));
+      await docker.getImage(ref).remove();
+      assert.equal(await runtime.imageStatus(ref), undefined);
+      const started = performance.now();
+      const id = await runtime.pullImage(ref);
+      t.diagnostic(`pull took ${(performance.now() - started).toFixed(0)} ms`);
+      assert.equal(id, (await docker.getImage(busybox).inspect()).Id);
+      assert.equal((await runtime.imageStatus(ref))?.id, id);
+      await runtime.removeImage(ref);
+      assert.equal(await runtime.imageStatus(ref), undefined);
+      await assert.rejects(runtime.pullImage(`${repo}:no-such-tag`), (err) => (err as RuntimeError).code === 'PullFailed');
+    });
+  });
+}
