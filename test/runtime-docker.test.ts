@@ -241,6 +241,21 @@ if (!existsSync(SOCKET)) {
       assert.deepEqual(pause.Config.Cmd, ['/pause']);
     });
 
+    test('a sandbox before ensurePodNetwork fails clearly; a stale sandbox of the same attempt is replaced', async (t) => {
+      const { runtime } = await node(t);
+      await assert.rejects(runtime.runPodSandbox(pod('early')), (err) => {
+        assert.equal((err as RuntimeError).code, 'CreateFailed');
+        assert.match((err as Error).message, /ensurePodNetwork/);
+        return true;
+      });
+      assert.deepEqual(await runtime.listPodSandbox(), [], 'a failed sandbox leaves nothing behind');
+      await runtime.ensurePodNetwork(cidr(193));
+      const first = await runtime.runPodSandbox(pod('again'));
+      const second = await runtime.runPodSandbox(pod('again'));
+      assert.notEqual(second, first);
+      assert.deepEqual((await runtime.listPodSandbox()).map((s) => s.id), [second]);
+    });
+
     test('a hostPort mapping reaches the pod from the host', async (t) => {
       const { runtime } = await node(t, cidr(195));
       const hostPort = await freePort();

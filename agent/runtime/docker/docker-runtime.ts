@@ -5,11 +5,9 @@
 // create stay invisible.
 
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, rm, symlink } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import Dockerode from 'dockerode';
 import { pino, type Logger } from 'pino';
-import { ImageNotFoundError, ImagePullError, RuntimeError, RuntimeNotFoundError } from '../errors.js';
+import { ImageNotFoundError, RuntimeError, RuntimeNotFoundError } from '../errors.js';
 import { DEFAULT_PAUSE_IMAGE, ensurePauseImage } from '../pause-image.js';
 import {
   LABEL_CONTAINER_NAME,
@@ -33,7 +31,9 @@ import {
 import { containerFromInspect, containerFromList, sandboxFromInspect, sandboxFromList } from './convert.js';
 import { dockerMessage, isNotFound, statusOf, wrap } from './docker-errors.js';
 import { dockerEvents } from './docker-events.js';
-import { dockerRootfsImporter, followProgress, hasImage, pullRef } from './docker-images.js';
+import { linkContainerLog, unlinkContainerLog } from './container-log-link.js';
+import { DockerImageService } from './docker-image-service.js';
+import { dockerRootfsImporter, hasImage } from './docker-images.js';
 import {
   LABEL_ATTEMPT,
   LABEL_LOG_PATH,
@@ -70,6 +70,7 @@ export class DockerRuntime implements ContainerRuntime {
   private readonly networkName: string;
   private readonly log: Logger;
   private readonly closing = new AbortController();
+  private readonly images: DockerImageService;
   private pauseReady: Promise<void> | undefined;
 
   constructor(o: DockerRuntimeOptions) {
@@ -79,6 +80,7 @@ export class DockerRuntime implements ContainerRuntime {
     this.networkName = podNetworkName(o.nodeName);
     this.log = o.logger ?? pino({ enabled: false });
     this.docker = new Dockerode({ socketPath: o.socketPath });
+    this.images = new DockerImageService(this.docker, o.socketPath, this.log);
   }
 
   async version(): Promise<RuntimeVersion> {
@@ -233,7 +235,13 @@ export class DockerRuntime implements ContainerRuntime {
       throw this.fail(err, 'CreateFailed', `starting container ${c.Config.Labels?.[LABEL_CONTAINER_NAME] ?? c.Id}`);
     }
     const logPath = c.Config.Labels?.[LABEL_LOG_PATH];
-    if (logPath) await this.linkLog(c.Id, logPath);
+    if (logPath) {
+      try {
+        await linkContainerLog((await this.docker.getContainer(c.Id).inspect()).LogPath, logPath);
+      } catch (err) {
+        this.log.warn({ id: c.Id, logPath, err: (err as Error).message }, 'could not link container log');
+      }
+    }
   }
 
   async stopContainer(containerId: string, timeoutSeconds: number): Promise<void> {
@@ -277,64 +285,22 @@ export class DockerRuntime implements ContainerRuntime {
     }
   }
 
-  // ---- images --------------------------------------------------------------------------
+  // ---- images: see docker-image-service.ts --------------------------------------------
 
-  async listImages(): Promise<Image[]> {
-    try {
-      const list = await this.docker.listImages();
-      return list.map((i) => ({
-        id: i.Id,
-        repoTags: (i.RepoTags ?? []).filter((t) => t !== '<none>:<none>'),
-        repoDigests: (i.RepoDigests ?? []).filter((d) => d !== '<none>@<none>'),
-        size: i.Size,
-      }));
-    } catch (err) {
-      throw this.fail(err, 'Unavailable', 'listing images');
-    }
+  listImages(): Promise<Image[]> {
+    return this.images.listImages();
   }
 
-  async imageStatus(image: string): Promise<Image | undefined> {
-    try {
-      const i = await this.docker.getImage(image).inspect();
-      return { id: i.Id, repoTags: i.RepoTags ?? [], repoDigests: i.RepoDigests ?? [], size: i.Size };
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw this.fail(err, 'Unavailable', `inspecting image ${image}`);
-    }
+  imageStatus(image: string): Promise<Image | undefined> {
+    return this.images.imageStatus(image);
   }
 
-  async pullImage(image: string, auth?: AuthConfig): Promise<string> {
-    const ref = pullRef(image);
-    const authconfig = auth
-      ? {
-          ...(auth.username !== undefined ? { username: auth.username } : {}),
-          ...(auth.password !== undefined ? { password: auth.password } : {}),
-          ...(auth.auth !== undefined ? { auth: auth.auth } : {}),
-          ...(auth.serverAddress !== undefined ? { serveraddress: auth.serverAddress } : {}),
-        }
-      : undefined;
-    const started = Date.now();
-    try {
-      const stream = await this.docker.createImage(authconfig, { fromImage: ref });
-      await followProgress(this.docker, stream);
-    } catch (err) {
-      const failed = wrap(this.socketPath, err, 'PullFailed', 'pull');
-      if (failed.code === 'Unavailable') throw failed;
-      throw new ImagePullError(image, dockerMessage(err));
-    }
-    const pulled = await this.imageStatus(ref);
-    if (!pulled) throw new ImagePullError(image, 'the pull finished but the image is not there');
-    this.log.info({ image, ms: Date.now() - started }, 'image pulled');
-    return pulled.id;
+  pullImage(image: string, auth?: AuthConfig): Promise<string> {
+    return this.images.pullImage(image, auth);
   }
 
-  async removeImage(image: string): Promise<void> {
-    try {
-      await this.docker.getImage(image).remove();
-    } catch (err) {
-      if (isNotFound(err)) return;
-      throw this.fail(err, 'Unavailable', `removing image ${image}`);
-    }
+  removeImage(image: string): Promise<void> {
+    return this.images.removeImage(image);
   }
 
   // ---- helpers -------------------------------------------------------------------------
@@ -447,29 +413,7 @@ export class DockerRuntime implements ContainerRuntime {
         throw this.fail(err, 'Unavailable', `removing ${id}`);
       }
     }
-    if (logPath) await this.unlinkLog(logPath);
-  }
-
-  /** CRI log_path: the kubelet finds the log where it asked for it (a symlink to Docker's). */
-  private async linkLog(id: string, logPath: string): Promise<void> {
-    try {
-      const info = await this.docker.getContainer(id).inspect();
-      if (!info.LogPath) return;
-      await mkdir(dirname(logPath), { recursive: true });
-      await this.unlinkLog(logPath);
-      await symlink(info.LogPath, logPath);
-    } catch (err) {
-      this.log.warn({ id, logPath, err: (err as Error).message }, 'could not link container log');
-    }
-  }
-
-  private async unlinkLog(logPath: string): Promise<void> {
-    try {
-      // Only ever our own symlink, never a file someone put there.
-      if ((await lstat(logPath)).isSymbolicLink()) await rm(logPath, { force: true });
-    } catch {
-      // absent: nothing to do
-    }
+    if (logPath) await unlinkContainerLog(logPath);
   }
 }
 
