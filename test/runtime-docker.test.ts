@@ -3,7 +3,8 @@
 
 import { describe, test, before, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
@@ -18,7 +19,7 @@ import { DEFAULT_PAUSE_IMAGE, ensurePauseImage } from '../agent/runtime/pause-im
 import { runtimeConformance } from '../agent/runtime/runtime-conformance.js';
 import type { RuntimeError } from '../agent/runtime/errors.js';
 import { LABEL_NODE_NAME, type ContainerConfig, type PodSandboxConfig } from '../agent/runtime/runtime.js';
-import { ensureTestImages } from './fixtures/images.js';
+import { ensureTestImages, saveImage } from './fixtures/images.js';
 
 const SOCKET = process.env['DOCKER_SOCKET'] ?? '/var/run/docker.sock';
 const NODE_PREFIX = 'rtconf-';
@@ -308,6 +309,28 @@ if (!existsSync(SOCKET)) {
       const top = await c.top();
       assert.ok(JSON.stringify(top.Processes).includes('/pause'), JSON.stringify(top.Processes));
       await c.kill({ signal: 'SIGKILL' });
+    });
+
+    test('the busybox fixture has its applets, and saves as a docker-save tarball', async (t) => {
+      const { runtime } = await node(t, cidr(192));
+      const config = pod('applets');
+      const sid = await runtime.runPodSandbox(config);
+      const script = 'for a in sh sleep httpd nc wget cat ls env hostname ip ps kill grep head tail date id seq dd; do command -v $a >/dev/null || exit 1; done; test -d /tmp && grep -q "^root:" /etc/passwd /etc/group';
+      const cid = await runtime.createContainer(sid, container('check', { command: ['sh', '-c', script] }), config);
+      await runtime.startContainer(cid);
+      const s = await retry('exit', async () => {
+        const st = await runtime.containerStatus(cid);
+        if (st.state !== 'exited') throw new Error(st.state);
+        return st;
+      });
+      assert.equal(s.exitCode, 0, 'an applet or /etc file is missing');
+      const dir = await mkdtemp(join(tmpdir(), 'skiff-save-'));
+      t.after(() => rm(dir, { recursive: true, force: true }));
+      const tarPath = join(dir, 'sub', 'busybox.tar');
+      await saveImage(busybox, tarPath, SOCKET);
+      const { stdout } = await promisify(execFile)('tar', ['-tf', tarPath]);
+      assert.match(stdout, /^manifest\.json$/m);
+      assert.match(stdout, /layer\.tar$/m);
     });
 
     test('pullImage pulls from a registry on loopback', async (t) => {
