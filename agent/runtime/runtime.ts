@@ -12,7 +12,7 @@ export const LABEL_POD_NAMESPACE = 'io.kubernetes.pod.namespace';
 export const LABEL_POD_UID = 'io.kubernetes.pod.uid';
 export const LABEL_CONTAINER_NAME = 'io.kubernetes.container.name';
 export const LABEL_NODE_NAME = 'io.skiff.node.name';
-/** Set on sandboxes ("POD") and containers ("container") by the runtime. */
+/** Set on sandboxes ("podsandbox") and containers ("container") by the runtime, as dockershim did. */
 export const LABEL_CONTAINER_TYPE = 'io.kubernetes.docker.type';
 /** Annotations the kubelet keeps on containers so a restarted agent can carry on. */
 export const ANNOTATION_RESTART_COUNT = 'io.kubernetes.container.restartCount';
