@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errors } from '../../../api/errors.js';
 import { apiVersionOf } from '../../../api/resources.js';
-import type { Binding, DeleteOptions, KubeObject, Pod, Status, Table, WatchEvent } from '../../../api/types.js';
+import type { Binding, DeleteOptions, KubeObject, Pod, Status, Table, TableRow, WatchEvent } from '../../../api/types.js';
 import type { Store } from '../../store/store.js';
 import { decodeBody, isPlainObject, mediaType, readBody } from '../http/body.js';
 import { negotiate, type Representation } from '../http/negotiate.js';
@@ -84,7 +84,7 @@ export class ResourceHandler {
     const include = r.query.get('includeObject') ?? 'Metadata';
     const columns = conv?.columnDefinitions ?? defaultColumns;
     // The default Table is Name + Created At (a date column kubectl prints as an age).
-    const rows = conv ? conv.rows(items, new Date()) : items.map((o) => ({ cells: [o.metadata.name, o.metadata.creationTimestamp] }));
+    const rows: TableRow[] = conv ? conv.rows(items, new Date()) : items.map((o) => ({ cells: [o.metadata.name, o.metadata.creationTimestamp] }));
     rows.forEach((row, i) => {
       const obj = items[i]!;
       if (include === 'None') return;
@@ -229,7 +229,7 @@ export class ResourceHandler {
     const grace = query.get('gracePeriodSeconds');
     if (grace !== null) options.gracePeriodSeconds = parseInteger(grace, 'gracePeriodSeconds');
     const policy = query.get('propagationPolicy');
-    if (policy !== null) options.propagationPolicy = policy as DeleteOptions['propagationPolicy'];
+    if (policy !== null) options.propagationPolicy = policy as NonNullable<DeleteOptions['propagationPolicy']>;
     if (options.gracePeriodSeconds !== undefined && (typeof options.gracePeriodSeconds !== 'number' || !Number.isInteger(options.gracePeriodSeconds))) {
       throw errors.badRequest('gracePeriodSeconds must be an integer');
     }

@@ -5,22 +5,10 @@ import { resources } from '../../../api/resources.js';
 import type { KubeObject, Namespace, Node, StatusCause } from '../../../api/types.js';
 import { validateObjectMeta } from '../../../api/validation/object-meta.js';
 import { toCauses } from './causes.js';
+import { keepAllButStatus, keepStatus } from './status-strategy.js';
 import { nodeFieldGetter } from './pod-strategy.js';
 import { leaseTable, namespaceTable, nodeTable } from './printers/index.js';
 import type { Strategy } from './strategy.js';
-
-function keepStatus(obj: KubeObject, old: KubeObject): void {
-  if (old['status'] === undefined) delete obj['status'];
-  else obj['status'] = old['status'];
-}
-
-function keepAllButStatus(obj: KubeObject, old: KubeObject): void {
-  for (const key of Object.keys(obj)) if (key !== 'status' && key !== 'metadata' && key !== 'apiVersion' && key !== 'kind') delete obj[key];
-  for (const [key, value] of Object.entries(old)) if (key !== 'status' && key !== 'metadata') obj[key] = value;
-  // A status write may not change labels, annotations or other metadata either.
-  obj.metadata = { ...old.metadata, resourceVersion: obj.metadata.resourceVersion };
-  if (obj.metadata.resourceVersion === undefined) delete obj.metadata.resourceVersion;
-}
 
 function metaCauses(obj: KubeObject, namespaced: boolean, nameRule: 'subdomain' | 'label'): StatusCause[] {
   return toCauses(validateObjectMeta(obj.metadata, { namespaced, nameRule }));

@@ -4,18 +4,12 @@
 // node's agent deletes it for good once its containers are gone.
 
 import { resources } from '../../../api/resources.js';
-import type { KubeObject, Pod } from '../../../api/types.js';
+import type { Pod } from '../../../api/types.js';
 import { toCauses } from './causes.js';
 import { defaultPod, podFieldGetter, podFieldNames, validatePod, validatePodUpdate } from './pod-strategy.js';
 import { podTable } from './printers/index.js';
+import { keepAllButStatus, keepStatus } from './status-strategy.js';
 import type { Strategy } from './strategy.js';
-
-function keepAllButStatus(obj: KubeObject, old: KubeObject): void {
-  const status = obj['status'];
-  for (const key of Object.keys(obj)) if (key !== 'apiVersion' && key !== 'kind') delete obj[key];
-  Object.assign(obj, structuredClone(old), { status });
-  obj.metadata = { ...old.metadata };
-}
 
 export const podStrategy: Strategy = {
   type: resources.pods,
@@ -23,12 +17,7 @@ export const podStrategy: Strategy = {
   prepareForCreate(obj) {
     (obj as Pod).status = { phase: 'Pending' };
   },
-  prepareForUpdate(obj, old) {
-    const pod = obj as Pod;
-    const prev = old as Pod;
-    if (prev.status === undefined) delete pod.status;
-    else pod.status = prev.status;
-  },
+  prepareForUpdate: keepStatus,
   prepareForStatusUpdate: keepAllButStatus,
   validate: (obj) => toCauses(validatePod(obj as Pod)),
   validateUpdate: (obj, old) => toCauses(validatePodUpdate(obj as Pod, old as Pod)),

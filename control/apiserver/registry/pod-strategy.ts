@@ -1,0 +1,258 @@
+// What the API server does to a pod before storing it, as Kubernetes does: scheme
+// defaulting (pkg/apis/core/v1/defaults.go), the defaults the Priority and
+// DefaultTolerationSeconds admission plugins add, validation, and the fields pods, nodes
+// and other objects can be selected on.
+
+import type { FieldGetter, SelectableFields } from '../../../api/fields.js';
+import type { Container, KubeObject, Node, Pod, ResourceRequirements } from '../../../api/types.js';
+import type { FieldError } from '../../../api/validation/field-error.js';
+import { validatePod as validatePodObject, validatePodUpdate as validatePodUpdateObject } from '../../../api/validation/pod.js';
+import type { Toleration } from '../../../api/validation/tolerations.js';
+
+export const DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30;
+export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
+export const TERMINATION_MESSAGE_PATH_DEFAULT = '/dev/termination-log';
+/** DefaultTolerationSeconds: how long pods stay on a not-ready or unreachable node. */
+export const DEFAULT_NOT_READY_TOLERATION_SECONDS = 300;
+export const DEFAULT_UNREACHABLE_TOLERATION_SECONDS = 300;
+export const TAINT_NODE_NOT_READY = 'node.kubernetes.io/not-ready';
+export const TAINT_NODE_UNREACHABLE = 'node.kubernetes.io/unreachable';
+
+/** The built-in PriorityClasses the Priority admission plugin knows without a lookup. */
+const SYSTEM_PRIORITY_CLASSES: Record<string, number> = {
+  'system-cluster-critical': 2000000000,
+  'system-node-critical': 2000001000,
+};
+
+// ---- image references ---------------------------------------------------------------------
+
+// The distribution/reference grammar Kubernetes parses images with.
+const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?`;
+const TAG = '[\\w][\\w.-]{0,127}';
+const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
+const REFERENCE = new RegExp(`^((?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::(${TAG}))?(?:@(${DIGEST}))?$`);
+const NAME_TOTAL_LENGTH_MAX = 255;
+
+export interface ImageReference {
+  name: string;
+  tag?: string;
+  digest?: string;
+}
+
+/** Splits "registry:5000/repo/app:tag@sha256:…"; undefined for an unparsable reference. */
+export function parseImageReference(image: string): ImageReference | undefined {
+  const m = REFERENCE.exec(image);
+  if (!m || m[1]!.length > NAME_TOTAL_LENGTH_MAX) return undefined;
+  const ref: ImageReference = { name: m[1]! };
+  if (m[2] !== undefined) ref.tag = m[2];
+  if (m[3] !== undefined) ref.digest = m[3];
+  return ref;
+}
+
+/**
+ * Kubernetes' default pull policy: Always for ":latest" and for images with neither tag
+ * nor digest (which mean latest), IfNotPresent otherwise — including references it cannot
+ * parse, whose tag it then does not know.
+ */
+export function defaultImagePullPolicy(image: string): 'Always' | 'IfNotPresent' {
+  const ref = parseImageReference(image);
+  if (!ref) return 'IfNotPresent';
+  const tag = ref.tag ?? (ref.digest ? '' : 'latest');
+  return tag === 'latest' ? 'Always' : 'IfNotPresent';
+}
+
+// ---- defaulting -----------------------------------------------------------------------------
+
+interface Probe {
+  timeoutSeconds?: number;
+  periodSeconds?: number;
+  successThreshold?: number;
+  failureThreshold?: number;
+  httpGet?: { path?: string; scheme?: string };
+}
+
+function defaultProbe(probe: Probe | undefined): void {
+  if (!probe) return;
+  probe.timeoutSeconds ||= 1;
+  probe.periodSeconds ||= 10;
+  probe.successThreshold ||= 1;
+  probe.failureThreshold ||= 3;
+  if (probe.httpGet) {
+    probe.httpGet.path ||= '/';
+    probe.httpGet.scheme ||= 'HTTP';
+  }
+}
+
+function defaultContainer(c: Container, hostNetwork: boolean): void {
+  if (!c.imagePullPolicy) c.imagePullPolicy = defaultImagePullPolicy(c.image ?? '');
+  c.terminationMessagePath ||= TERMINATION_MESSAGE_PATH_DEFAULT;
+  c.terminationMessagePolicy ||= 'File';
+  for (const port of c.ports ?? []) {
+    port.protocol ||= 'TCP';
+    // On the host's network the container port is the host port.
+    if (hostNetwork && !port.hostPort) port.hostPort = port.containerPort;
+  }
+  for (const env of c.env ?? []) {
+    const fieldRef = (env.valueFrom as { fieldRef?: { apiVersion?: string } } | undefined)?.fieldRef;
+    if (fieldRef) fieldRef.apiVersion ||= 'v1';
+  }
+  for (const key of ['livenessProbe', 'readinessProbe', 'startupProbe'] as const) defaultProbe(c[key] as Probe | undefined);
+  for (const key of ['postStart', 'preStop'] as const) {
+    const httpGet = (c['lifecycle'] as Record<string, { httpGet?: { scheme?: string } } | undefined> | undefined)?.[key]?.httpGet;
+    if (httpGet) httpGet.scheme ||= 'HTTP';
+  }
+}
+
+// A pod that only sets limits requests exactly its limits (SetDefaults_Pod).
+function defaultRequestsFromLimits(resources: ResourceRequirements | undefined): void {
+  if (!resources?.limits) return;
+  const requests = (resources.requests ??= {});
+  for (const [name, quantity] of Object.entries(resources.limits)) {
+    if (!Object.prototype.hasOwnProperty.call(requests, name)) requests[name] = quantity;
+  }
+}
+
+/** True when some toleration already covers `key` with NoExecute (an empty key or effect is a wildcard). */
+function tolerates(tolerations: readonly Toleration[], key: string): boolean {
+  return tolerations.some((t) => (t.key === key || !t.key) && (t.effect === 'NoExecute' || !t.effect));
+}
+
+/**
+ * Fills in Kubernetes' defaults. Mutates the pod it is given — the API server passes its
+ * own freshly decoded copy — and returns it.
+ */
+export function defaultPod(pod: Pod): Pod {
+  const spec = (pod.spec ??= { containers: [] });
+  const x = spec as typeof spec & {
+    enableServiceLinks?: boolean;
+    securityContext?: object;
+    hostNetwork?: boolean;
+    priority?: number;
+    priorityClassName?: string;
+    preemptionPolicy?: string;
+    tolerations?: Toleration[];
+  };
+  spec.dnsPolicy ||= 'ClusterFirst';
+  spec.restartPolicy ||= 'Always';
+  x.securityContext ??= {};
+  spec.terminationGracePeriodSeconds ??= DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS;
+  spec.schedulerName ||= DEFAULT_SCHEDULER_NAME;
+  x.enableServiceLinks ??= true;
+  for (const c of [...(spec.containers ?? []), ...(spec.initContainers ?? [])]) {
+    defaultContainer(c, x.hostNetwork === true);
+    defaultRequestsFromLimits(c.resources);
+  }
+
+  // Priority admission: no class means priority 0; the system classes are fixed numbers.
+  if (x.priority === undefined || x.priority === null) {
+    const cls = x.priorityClassName ?? '';
+    const known = cls ? SYSTEM_PRIORITY_CLASSES[cls] : 0;
+    if (known !== undefined) {
+      x.priority = known;
+      x.preemptionPolicy ||= 'PreemptLowerPriority';
+    }
+  }
+
+  // DefaultTolerationSeconds admission: ride out 5 minutes of a not-ready/unreachable node.
+  const tolerations = (x.tolerations ??= []);
+  const notReady = tolerates(tolerations, TAINT_NODE_NOT_READY);
+  const unreachable = tolerates(tolerations, TAINT_NODE_UNREACHABLE);
+  if (!notReady) {
+    tolerations.push({ key: TAINT_NODE_NOT_READY, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: DEFAULT_NOT_READY_TOLERATION_SECONDS });
+  }
+  if (!unreachable) {
+    tolerations.push({ key: TAINT_NODE_UNREACHABLE, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: DEFAULT_UNREACHABLE_TOLERATION_SECONDS });
+  }
+  return pod;
+}
+
+// ---- validation -----------------------------------------------------------------------------
+
+/** Everything wrong with a (defaulted) pod, as Kubernetes words it. */
+export function validatePod(pod: Pod): FieldError[] {
+  return validatePodObject(pod);
+}
+
+/**
+ * What an update may not do on top of validatePod(newPod): change the immutable spec,
+ * add or remove containers, lengthen activeDeadlineSeconds, edit existing tolerations.
+ */
+export function validatePodUpdate(newPod: Pod, oldPod: Pod): FieldError[] {
+  return validatePodUpdateObject(newPod, oldPod);
+}
+
+// ---- selectable fields ----------------------------------------------------------------------
+
+const str = (v: unknown): string => (v === undefined || v === null ? '' : String(v));
+
+/** metadata.name and metadata.namespace, which every object can be selected on. */
+function metadataField(obj: KubeObject, field: string): string | undefined {
+  if (field === 'metadata.name') return str(obj.metadata?.name);
+  if (field === 'metadata.namespace') return str(obj.metadata?.namespace);
+  return undefined;
+}
+
+/** Pod fields beyond metadata.name/namespace that field selectors accept. */
+export const podFieldNames = [
+  'spec.nodeName',
+  'spec.restartPolicy',
+  'spec.schedulerName',
+  'spec.serviceAccountName',
+  'spec.hostNetwork',
+  'status.phase',
+  'status.podIP',
+  'status.nominatedNodeName',
+];
+
+export const podSelectableFields: SelectableFields = {
+  names: ['metadata.name', 'metadata.namespace', ...podFieldNames],
+  // Old v1 clients sent spec.host for spec.nodeName; Kubernetes still accepts it.
+  aliases: { 'spec.host': 'spec.nodeName' },
+};
+
+export function podFieldGetter(pod: Pod): FieldGetter {
+  return (field) => {
+    const spec = (pod.spec ?? {}) as Record<string, unknown>;
+    const status = pod.status ?? {};
+    switch (field) {
+      case 'spec.nodeName':
+      case 'spec.host':
+        return str(spec['nodeName']);
+      case 'spec.restartPolicy':
+      case 'spec.schedulerName':
+      case 'spec.serviceAccountName':
+        return str(spec[field.slice('spec.'.length)]);
+      case 'spec.hostNetwork':
+        return String(spec['hostNetwork'] === true);
+      case 'status.phase':
+        return str(status.phase);
+      case 'status.podIP':
+        return str(status.podIPs?.[0]?.ip ?? status.podIP);
+      case 'status.nominatedNodeName':
+        return str(status.nominatedNodeName);
+      default:
+        return metadataField(pod, field);
+    }
+  };
+}
+
+export const nodeFieldNames = ['spec.unschedulable'];
+
+export const nodeSelectableFields: SelectableFields = { names: ['metadata.name', ...nodeFieldNames] };
+
+export function nodeFieldGetter(node: Node): FieldGetter {
+  return (field) => {
+    if (field === 'spec.unschedulable') return String(node.spec?.unschedulable === true);
+    if (field === 'metadata.name') return str(node.metadata?.name);
+    return undefined;
+  };
+}
+
+export const objectSelectableFields: SelectableFields = { names: ['metadata.name', 'metadata.namespace'] };
+
+/** metadata.name / metadata.namespace for any other kind of object. */
+export function objectFieldGetter(obj: KubeObject): FieldGetter {
+  return (field) => metadataField(obj, field);
+}
