@@ -2,6 +2,7 @@
 // it), one AbortController aborted by SIGTERM/SIGINT (a second signal exits at once), and
 // user mistakes reported as one line without a stack trace.
 
+import { setMaxListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { pino, type Logger } from 'pino';
 import { AgentError } from '../agent/errors.js';
@@ -29,6 +30,8 @@ export function createLogger(level: string | undefined, name: string): Logger {
 /** Aborted on the first SIGTERM/SIGINT; the second one exits immediately. */
 export function shutdownSignal(logger: Logger): AbortSignal {
   const controller = new AbortController();
+  // Every informer, watch and loop of a process listens on this one signal, on purpose.
+  setMaxListeners(200, controller.signal);
   const onSignal = (sig: NodeJS.Signals) => {
     if (controller.signal.aborted) {
       logger.warn({ signal: sig }, 'second signal, exiting now');

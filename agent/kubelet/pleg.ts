@@ -34,6 +34,7 @@ export class Pleg {
         const timer = setTimeout(done, this.relistMs);
         function done() {
           clearTimeout(timer);
+          signal.removeEventListener('abort', done);
           resolve();
         }
         this.relistNow = done;

@@ -67,8 +67,12 @@ export class StatusManager {
     while (!signal.aborted) {
       if (this.dirty.size === 0) {
         await new Promise<void>((r) => {
-          this.wake = r;
-          signal.addEventListener('abort', () => r(), { once: true });
+          const done = () => {
+            signal.removeEventListener('abort', done);
+            r();
+          };
+          this.wake = done;
+          signal.addEventListener('abort', done, { once: true });
         });
         this.wake = undefined;
         continue;
@@ -104,7 +108,7 @@ export class StatusManager {
     const ns = pod.metadata.namespace;
     const name = pod.metadata.name!;
     if (entry.written !== json) {
-      const body: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: ns, uid: pod.metadata.uid! }, spec: pod.spec, status };
+      const body: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: ns!, uid: pod.metadata.uid! }, spec: pod.spec, status };
       await this.client.update(resources.pods, body, 'status');
       entry.written = json;
     }

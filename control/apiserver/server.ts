@@ -14,7 +14,7 @@ import type { Status } from '../../api/types.js';
 import type { Store } from '../store/store.js';
 import { Authenticator } from './auth.js';
 import { apiGroup, apiGroupList, apiVersions, groupVersions, resourceList, versionInfo } from './handlers/discovery.js';
-import { openapiV2 } from './handlers/openapi.js';
+import { OPENAPI_V2_PROTOBUF, OPENAPI_V2_PROTOBUF_CONTENT_TYPE, openapiV2, openapiV2Protobuf } from './handlers/openapi.js';
 import { isWatch, ResourceHandler } from './handlers/resource-handler.js';
 import { negotiate } from './http/negotiate.js';
 import { sendError, sendJson, toApiError } from './http/respond.js';
@@ -113,6 +113,12 @@ export class ApiServer {
   private async route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const get = req.method === 'GET';
+    if (get && path === '/openapi/v2' && (req.headers.accept ?? '').includes(OPENAPI_V2_PROTOBUF)) {
+      const body = openapiV2Protobuf(this.options.version);
+      res.writeHead(200, { 'Content-Type': OPENAPI_V2_PROTOBUF_CONTENT_TYPE, 'Content-Length': body.length });
+      res.end(body);
+      return;
+    }
     if (get) {
       const doc = this.discovery(path);
       if (doc) return sendJson(res, 200, doc);
