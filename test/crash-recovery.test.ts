@@ -59,7 +59,7 @@ describe('crash recovery', () => {
     const pod = await runningPod('survivor');
     const containerId = pod.status!.containerStatuses![0]!.containerID!.slice('docker://'.length);
     // Acknowledged writes right before the crash.
-    await cluster.kubectlOk(['create', 'namespace', 'crash-ns']);
+    await cluster.kubectlOk(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'crash-ns' } }) });
     const labels: string[] = [];
     for (let i = 0; i < 20; i++) {
       await cluster.kubectlOk(['label', 'pod', 'survivor', `k${i}=v${i}`]);
