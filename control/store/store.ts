@@ -92,5 +92,6 @@ export interface Store {
 
   /** Forget history at or below revision (keeps the latest value of every live key). */
   compact(revision: number): Promise<void>;
+  /** Ends every watcher with StoreClosedError; later calls reject with it. Idempotent. */
   close(): Promise<void>;
 }
