@@ -22,7 +22,8 @@ function portNumberErrors(field: string, port: unknown): FieldError[] {
 export function validateContainerPorts(ports: readonly ContainerPort[] | undefined, field: string): FieldError[] {
   const errs: FieldError[] = [];
   const names = new Set<string>();
-  (ports ?? []).forEach((port, i) => {
+  (ports ?? []).forEach((entry, i) => {
+    const port: Partial<ContainerPort> = entry ?? {};
     const path = `${field}[${i}]`;
     const name = port.name ?? '';
     if (name) {
@@ -45,7 +46,8 @@ const VALUE_FROM_SOURCES = ['fieldRef', 'resourceFieldRef', 'configMapKeyRef', '
 
 export function validateEnv(env: readonly EnvVar[] | undefined, field: string): FieldError[] {
   const errs: FieldError[] = [];
-  (env ?? []).forEach((v, i) => {
+  (env ?? []).forEach((entry, i) => {
+    const v: Partial<EnvVar> = entry ?? {};
     const path = `${field}[${i}]`;
     const name = v.name ?? '';
     if (!name) errs.push(required(`${path}.name`));
@@ -94,7 +96,7 @@ export function checkHostPortConflicts(containers: readonly Container[], field: 
   const seen = new Set<string>();
   containers.forEach((c, ci) => {
     (c.ports ?? []).forEach((p, pi) => {
-      if (!p.hostPort) return;
+      if (!p?.hostPort) return;
       const key = `${p.protocol ?? ''}/${p.hostIP ?? ''}/${p.hostPort}`;
       if (seen.has(key)) errs.push(duplicate(`${field}[${ci}].ports[${pi}].hostPort`, key));
       else seen.add(key);
@@ -104,7 +106,8 @@ export function checkHostPortConflicts(containers: readonly Container[], field: 
 }
 
 export function validateContainers(containers: readonly Container[] | undefined, field: string): FieldError[] {
-  const list = containers ?? [];
+  // A null entry is reported like an empty container rather than crashing validation.
+  const list = (containers ?? []).map((c) => c ?? ({} as Container));
   if (list.length === 0) return [required(field)];
   const errs: FieldError[] = [];
   const names = new Set<string>();
@@ -130,8 +133,8 @@ export function validateInitContainers(
   field: string,
 ): FieldError[] {
   const errs: FieldError[] = [];
-  const names = new Set((containers ?? []).map((c) => c.name ?? ''));
-  (initContainers ?? []).forEach((c, i) => {
+  const names = new Set((containers ?? []).map((c) => c?.name ?? ''));
+  (initContainers ?? []).map((c) => c ?? ({} as Container)).forEach((c, i) => {
     const path = `${field}[${i}]`;
     errs.push(...validateContainerCommon(c, path));
     const restartPolicy = c['restartPolicy'];
@@ -157,6 +160,6 @@ export function validateInitContainers(
 /** Pods (not templates) may not have an image with surrounding whitespace. */
 export function validateImageWhitespace(containers: readonly Container[] | undefined, field: string): FieldError[] {
   return (containers ?? []).flatMap((c, i) =>
-    typeof c.image === 'string' && c.image !== c.image.trim() ? [invalid(`${field}[${i}].image`, c.image, 'must not have leading or trailing whitespace')] : [],
+    typeof c?.image === 'string' && c.image !== c.image.trim() ? [invalid(`${field}[${i}].image`, c.image, 'must not have leading or trailing whitespace')] : [],
   );
 }

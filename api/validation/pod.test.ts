@@ -271,3 +271,18 @@ describe('validatePodUpdate', () => {
   ];
   for (const c of cases) it(c.name, () => assert.deepEqual(validatePodUpdate(c.next, c.old ?? base).map(fieldErrorString), c.want));
 });
+
+describe('malformed input', () => {
+  it('null entries are reported, not thrown on', () => {
+    const p = pod({ containers: [null, { ...container(), ports: [null], env: [null] }] as unknown as Container[] });
+    assert.deepEqual(messages(p), [
+      'spec.containers[0].name: Required value',
+      'spec.containers[0].image: Required value',
+      'spec.containers[0].terminationMessagePolicy: Required value',
+      'spec.containers[0].imagePullPolicy: Required value',
+      'spec.containers[1].ports[0].containerPort: Required value',
+      'spec.containers[1].ports[0].protocol: Required value',
+      'spec.containers[1].env[0].name: Required value',
+    ]);
+  });
+});

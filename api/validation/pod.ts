@@ -46,7 +46,8 @@ export function validatePodSpec(spec: PodSpec, field = 'spec'): FieldError[] {
   if (x.hostNetwork) {
     // On the host's network a container port is a host port, so the two must agree.
     (spec.containers ?? []).forEach((c, ci) =>
-      (c.ports ?? []).forEach((p, pi) => {
+      (c?.ports ?? []).forEach((p, pi) => {
+        if (!p) return;
         const hostPort = p.hostPort ?? 0;
         if (hostPort !== p.containerPort) {
           errs.push(invalid(`${field}.containers[${ci}].ports[${pi}].hostPort`, hostPort, 'must match `containerPort` when `hostNetwork` is true'));
@@ -152,9 +153,9 @@ export function validatePodUpdate(next: Pod, old: Pod): FieldError[] {
 
   // Put back what may change, then anything still different was not allowed to.
   const munged = structuredClone(spec) as PodSpec & PodSpecExtras;
-  munged.containers = (munged.containers ?? []).map((c, i) => ({ ...c, image: oldSpec.containers?.[i]?.image ?? c.image }));
+  munged.containers = (munged.containers ?? []).map((c, i) => (c ? { ...c, image: oldSpec.containers?.[i]?.image ?? c.image } : c));
   if (munged.initContainers) {
-    munged.initContainers = munged.initContainers.map((c, i) => ({ ...c, image: oldSpec.initContainers?.[i]?.image ?? c.image }));
+    munged.initContainers = munged.initContainers.map((c, i) => (c ? { ...c, image: oldSpec.initContainers?.[i]?.image ?? c.image } : c));
   }
   setOrDelete(munged, 'activeDeadlineSeconds', ox.activeDeadlineSeconds);
   setOrDelete(munged, 'schedulingGates', ox.schedulingGates);

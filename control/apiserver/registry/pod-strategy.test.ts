@@ -135,6 +135,11 @@ describe('defaultPod', () => {
     assert.deepEqual(pod.spec.containers[0]!.ports, [{ containerPort: 53, protocol: 'UDP', hostPort: 53 }]);
   });
 
+  it('leaves malformed entries for validation to report', () => {
+    const pod = defaultPod({ metadata: { name: 'p', namespace: 'd' }, spec: { containers: [null, { name: 'a', image: 'x', ports: [null] }] } } as unknown as Pod);
+    assert.equal(validatePod(pod).length > 0, true);
+  });
+
   it('system priority classes', () => {
     const pod = defaultPod({ metadata: { name: 'p', namespace: 'd' }, spec: { priorityClassName: 'system-node-critical', containers: [] } } as Pod);
     assert.equal(pod.spec['priority'], 2000001000);

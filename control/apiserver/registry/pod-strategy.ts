@@ -90,12 +90,13 @@ function defaultContainer(c: Container, hostNetwork: boolean): void {
   c.terminationMessagePath ||= TERMINATION_MESSAGE_PATH_DEFAULT;
   c.terminationMessagePolicy ||= 'File';
   for (const port of c.ports ?? []) {
+    if (!port) continue; // left for validation to report
     port.protocol ||= 'TCP';
     // On the host's network the container port is the host port.
     if (hostNetwork && !port.hostPort) port.hostPort = port.containerPort;
   }
   for (const env of c.env ?? []) {
-    const fieldRef = (env.valueFrom as { fieldRef?: { apiVersion?: string } } | undefined)?.fieldRef;
+    const fieldRef = (env?.valueFrom as { fieldRef?: { apiVersion?: string } } | undefined)?.fieldRef;
     if (fieldRef) fieldRef.apiVersion ||= 'v1';
   }
   for (const key of ['livenessProbe', 'readinessProbe', 'startupProbe'] as const) defaultProbe(c[key] as Probe | undefined);
@@ -141,6 +142,7 @@ export function defaultPod(pod: Pod): Pod {
   spec.schedulerName ||= DEFAULT_SCHEDULER_NAME;
   x.enableServiceLinks ??= true;
   for (const c of [...(spec.containers ?? []), ...(spec.initContainers ?? [])]) {
+    if (!c) continue; // left for validation to report
     defaultContainer(c, x.hostNetwork === true);
     defaultRequestsFromLimits(c.resources);
   }
