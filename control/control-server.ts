@@ -24,6 +24,9 @@ export interface ControlOptions {
   clusterCidr: string;
   nodeCidrMaskSize: number;
   tlsSans: string[];
+  /** Revisions of history kept for watch resumption, and how often older ones are dropped. */
+  storeHistory: number;
+  storeCompactIntervalMs: number;
   logger: Logger;
   version: string;
 }
@@ -48,7 +51,11 @@ export async function startControl(o: ControlOptions): Promise<RunningControl> {
   const tls = await ensureServingCertificates(o.dataDir, { hosts: o.tlsSans });
   if (tls.issuedBecause) log.info({ reason: tls.issuedBecause }, 'serving certificate issued');
   const tokens = await ensureTokens(o.dataDir);
-  const store: Store = SqliteStore.open(join(o.dataDir, 'state.db'), { logger: log.child({ component: 'store' }) });
+  const store: Store = SqliteStore.open(join(o.dataDir, 'state.db'), {
+    historyRetention: o.storeHistory,
+    compactIntervalMs: o.storeCompactIntervalMs,
+    logger: log.child({ component: 'store' }),
+  });
   let server: ApiServer | undefined;
   try {
     const storages = buildStorages(store);

@@ -12,6 +12,8 @@ export const controlFlags: FlagSpec[] = [
   { name: 'cluster-cidr', description: 'Range the nodes\' pod ranges are cut from', default: '10.42.0.0/16', placeholder: 'CIDR' },
   { name: 'node-cidr-mask-size', description: 'Prefix length of each node\'s pod range', default: '24', placeholder: 'N' },
   { name: 'tls-san', description: 'Extra DNS name or IP for the serving certificate (repeatable)', multiple: true, placeholder: 'HOST' },
+  { name: 'store-history', description: 'Revisions of history kept for watches to resume from (older ones answer 410 Expired)', default: '10000', placeholder: 'N' },
+  { name: 'store-compact-interval', description: 'Seconds between compactions of that history', default: '60', placeholder: 'SECONDS' },
   { name: 'log-level', description: 'fatal, error, warn, info, debug or trace', default: 'info', placeholder: 'LEVEL' },
 ];
 
@@ -33,6 +35,8 @@ export function controlOptions(flags: Record<string, unknown>) {
     clusterCidr,
     nodeCidrMaskSize: parseInteger(required(f, 'node-cidr-mask-size'), 'node-cidr-mask-size', 16, 30),
     tlsSans: list(f, 'tls-san'),
+    storeHistory: parseInteger(required(f, 'store-history'), 'store-history', 1, 10_000_000),
+    storeCompactIntervalMs: parseInteger(required(f, 'store-compact-interval'), 'store-compact-interval', 1, 86_400) * 1000,
   };
 }
 

@@ -25,12 +25,12 @@ export function predicateFor(strategy: Strategy, query: URLSearchParams): Predic
   try {
     labels = parseLabelSelector(labelText);
   } catch (err) {
-    if (err instanceof LabelSelectorError) throw errors.badRequest(`unable to parse requirement: ${err.message}`.replace('unable to parse requirement: unable to parse requirement: ', 'unable to parse requirement: '));
+    if (err instanceof LabelSelectorError) throw errors.badRequest(err.message);
     throw err;
   }
   const names = ['metadata.name', ...(strategy.type.namespaced ? ['metadata.namespace'] : []), ...(strategy.fields?.names ?? [])];
   try {
-    fields = parseFieldSelector(fieldText, { names });
+    fields = parseFieldSelector(fieldText, { names, ...(strategy.fields?.aliases ? { aliases: strategy.fields.aliases } : {}) });
   } catch (err) {
     if (err instanceof FieldSelectorError) throw errors.badRequest(err.message);
     throw err;

@@ -6,7 +6,7 @@
 import { resources } from '../../../api/resources.js';
 import type { Pod } from '../../../api/types.js';
 import { toCauses } from './causes.js';
-import { defaultPod, podFieldGetter, podFieldNames, validatePod, validatePodUpdate } from './pod-strategy.js';
+import { defaultPod, podFieldGetter, podFieldNames, podSelectableFields, validatePod, validatePodUpdate } from './pod-strategy.js';
 import { podTable } from './printers/index.js';
 import { keepAllButStatus, keepStatus } from './status-strategy.js';
 import type { Strategy } from './strategy.js';
@@ -21,7 +21,7 @@ export const podStrategy: Strategy = {
   prepareForStatusUpdate: keepAllButStatus,
   validate: (obj) => toCauses(validatePod(obj as Pod)),
   validateUpdate: (obj, old) => toCauses(validatePodUpdate(obj as Pod, old as Pod)),
-  fields: { names: podFieldNames, getter: (obj) => podFieldGetter(obj as Pod) },
+  fields: { names: podFieldNames, ...(podSelectableFields.aliases ? { aliases: podSelectableFields.aliases } : {}), getter: (obj) => podFieldGetter(obj as Pod) },
   table: podTable,
   gracePeriod(obj, requested) {
     const pod = obj as Pod;

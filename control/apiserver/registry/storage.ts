@@ -157,7 +157,8 @@ export class ResourceStorage {
     this.strategy.prepareForCreate?.(obj);
     this.strategy.defaults?.(obj);
     const causes = this.strategy.validate?.(obj) ?? [];
-    if (!meta.name) causes.unshift({ reason: 'FieldValueRequired', message: 'name or generateName is required', field: 'metadata.name' });
+    // Strategies report a missing name themselves; this catches one that does not.
+    if (!meta.name && causes.length === 0) causes.unshift({ reason: 'FieldValueRequired', message: 'name or generateName is required', field: 'metadata.name' });
     if (causes.length) this.validationError(obj, causes);
     if (opts.dryRun) return obj;
     try {

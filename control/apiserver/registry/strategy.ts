@@ -27,7 +27,7 @@ export interface Strategy {
   validate?(obj: KubeObject): StatusCause[];
   validateUpdate?(obj: KubeObject, old: KubeObject): StatusCause[];
   /** Fields selectors may use; metadata.name / metadata.namespace always work. */
-  fields?: { names: string[]; getter: FieldGetter };
+  fields?: { names: readonly string[]; aliases?: Readonly<Record<string, string>>; getter: FieldGetter };
   table?: TableConversion;
   /**
    * Graceful deletion: the grace period to apply, or 0 for an immediate delete.
