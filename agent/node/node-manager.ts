@@ -38,7 +38,6 @@ export class NodeManager {
   private readonly statusRefreshMs: number;
   private lastStatusJson = '';
   private lastStatusWrite = 0;
-  private readyCondition: NodeCondition | undefined;
 
   constructor(private readonly options: NodeManagerOptions) {
     this.heartbeatMs = options.heartbeatMs ?? 10_000;
@@ -132,22 +131,22 @@ export class NodeManager {
     }
   }
 
+  /** When each condition last changed: kept across heartbeats, as the kubelet keeps it. */
+  private readonly transitions = new Map<string, { status: string; at: string }>();
+
   private conditions(): NodeCondition[] {
     const t = now();
-    const cond = (type: string, status: 'True' | 'False', reason: string, message: string): NodeCondition => ({
-      type,
-      status,
-      reason,
-      message,
-      lastHeartbeatTime: t,
-      lastTransitionTime: t,
-    });
-    this.readyCondition ??= cond('Ready', 'True', 'KubeletReady', 'skiff agent is posting ready status');
+    const cond = (type: string, status: 'True' | 'False', reason: string, message: string): NodeCondition => {
+      const prev = this.transitions.get(type);
+      const at = prev && prev.status === status ? prev.at : t;
+      this.transitions.set(type, { status, at });
+      return { type, status, reason, message, lastHeartbeatTime: t, lastTransitionTime: at };
+    };
     return [
       cond('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
       cond('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
       cond('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
-      { ...this.readyCondition, lastHeartbeatTime: t },
+      cond('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'),
     ];
   }
 
