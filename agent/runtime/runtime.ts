@@ -160,6 +160,44 @@ export interface RuntimeEvent {
   type: 'created' | 'started' | 'stopped' | 'deleted';
 }
 
+export interface ExecSyncResult {
+  stdout: Buffer;
+  stderr: Buffer;
+  exitCode: number;
+}
+
+export interface ExecRequest {
+  cmd: string[];
+  tty: boolean;
+  stdin: boolean;
+  stdout: boolean;
+  stderr: boolean;
+}
+
+/** A running exec session (CRI Exec, streaming): the caller pumps the streams. */
+export interface ExecSession {
+  /** Present when the request asked for stdin. Ending it closes the process's stdin. */
+  stdin?: NodeJS.WritableStream;
+  /** With tty, stderr is merged into stdout. */
+  stdout?: NodeJS.ReadableStream;
+  stderr?: NodeJS.ReadableStream;
+  resize(width: number, height: number): Promise<void>;
+  /** Resolves with the process's exit code once it has ended and output is drained. */
+  exitCode(): Promise<number>;
+}
+
+export interface LogRequest {
+  follow: boolean;
+  /** Only the last N lines. */
+  tailLines?: number;
+  /** Only lines written at or after this time. */
+  since?: Date;
+  /** Prefix each line with its RFC3339Nano timestamp (kubectl logs --timestamps). */
+  timestamps: boolean;
+  /** Stop after this many bytes. */
+  limitBytes?: number;
+}
+
 export interface RuntimeService {
   version(): Promise<RuntimeVersion>;
 
@@ -178,6 +216,13 @@ export interface RuntimeService {
   removeContainer(containerId: string): Promise<void>;
   listContainers(filter?: ContainerFilter): Promise<ContainerSummary[]>;
   containerStatus(containerId: string): Promise<ContainerStatus>;
+
+  /** Runs cmd in the container and waits (probes, hooks); times out after timeoutSeconds. */
+  execSync(containerId: string, cmd: string[], timeoutSeconds: number): Promise<ExecSyncResult>;
+  /** Starts an interactive exec (kubectl exec). */
+  exec(containerId: string, request: ExecRequest): Promise<ExecSession>;
+  /** The container's log (stdout and stderr interleaved, as kubectl logs shows them). */
+  containerLogs(containerId: string, request: LogRequest, signal: AbortSignal): Promise<NodeJS.ReadableStream>;
 
   /** Streams runtime events until signal aborts; may end early (the PLEG relists anyway). */
   events(signal: AbortSignal): AsyncIterable<RuntimeEvent>;

@@ -25,9 +25,14 @@ import {
   type PodSandboxFilter,
   type PodSandboxStatus,
   type PortMapping,
+  type ExecRequest,
+  type ExecSession,
+  type ExecSyncResult,
+  type LogRequest,
   type RuntimeEvent,
   type RuntimeVersion,
 } from '../runtime.js';
+import { dockerExec, dockerExecSync, dockerLogs } from './docker-streams.js';
 import { containerFromInspect, containerFromList, sandboxFromInspect, sandboxFromList } from './convert.js';
 import { dockerMessage, isNotFound, statusOf, wrap } from './docker-errors.js';
 import { dockerEvents } from './docker-events.js';
@@ -266,6 +271,26 @@ export class DockerRuntime implements ContainerRuntime {
     const c = await this.inspectOwn(containerId, TYPE_CONTAINER);
     if (!c) throw new RuntimeNotFoundError(`container ${containerId}`);
     return containerFromInspect(c);
+  }
+
+  async execSync(containerId: string, cmd: string[], timeoutSeconds: number): Promise<ExecSyncResult> {
+    await this.ownContainer(containerId);
+    return dockerExecSync(this.docker, containerId, cmd, timeoutSeconds);
+  }
+
+  async exec(containerId: string, request: ExecRequest): Promise<ExecSession> {
+    await this.ownContainer(containerId);
+    return dockerExec(this.docker, containerId, request);
+  }
+
+  async containerLogs(containerId: string, request: LogRequest, signal: AbortSignal): Promise<NodeJS.ReadableStream> {
+    await this.ownContainer(containerId);
+    return dockerLogs(this.docker, containerId, request, signal);
+  }
+
+  /** Exec and logs only ever reach containers this node created. */
+  private async ownContainer(containerId: string): Promise<void> {
+    if (!(await this.inspectOwn(containerId, TYPE_CONTAINER))) throw new RuntimeNotFoundError(`container ${containerId}`);
   }
 
   async *events(signal: AbortSignal): AsyncIterable<RuntimeEvent> {

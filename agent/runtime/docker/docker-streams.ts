@@ -1,0 +1,144 @@
+// Exec and logs on Docker. Docker multiplexes stdout and stderr on one stream (8-byte
+// frame headers) unless a TTY is used; these helpers split it back into two streams, and
+// give logs as Kubernetes shows them (the CRI log's lines, optionally with timestamps).
+
+import { PassThrough, type Readable } from 'node:stream';
+import type Dockerode from 'dockerode';
+import type { ExecRequest, ExecSession, ExecSyncResult, LogRequest } from '../runtime.js';
+
+/** Runs cmd and collects its output, killing nothing on timeout (Docker cannot), but not waiting past it. */
+export async function dockerExecSync(docker: Dockerode, containerId: string, cmd: string[], timeoutSeconds: number): Promise<ExecSyncResult> {
+  const exec = await docker.getContainer(containerId).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+  const stream = (await exec.start({ hijack: true, stdin: false })) as NodeJS.ReadWriteStream;
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  stdout.on('data', (c: Buffer) => out.push(c));
+  stderr.on('data', (c: Buffer) => err.push(c));
+  docker.modem.demuxStream(stream, stdout, stderr);
+  const ended = new Promise<void>((resolve) => {
+    stream.on('end', resolve);
+    stream.on('close', resolve);
+    stream.on('error', resolve);
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutSeconds * 1000)));
+  const result = await Promise.race([ended, timedOut]);
+  clearTimeout(timer);
+  if (result === 'timeout') {
+    (stream as unknown as { destroy?: () => void }).destroy?.();
+    throw new Error(`command timed out after ${timeoutSeconds}s`);
+  }
+  const info = await exec.inspect();
+  return { stdout: Buffer.concat(out), stderr: Buffer.concat(err), exitCode: info.ExitCode ?? -1 };
+}
+
+export async function dockerExec(docker: Dockerode, containerId: string, req: ExecRequest): Promise<ExecSession> {
+  const exec = await docker.getContainer(containerId).exec({
+    Cmd: req.cmd,
+    AttachStdin: req.stdin,
+    AttachStdout: req.stdout,
+    AttachStderr: req.stderr,
+    Tty: req.tty,
+  });
+  const stream = (await exec.start({ hijack: true, stdin: req.stdin, Tty: req.tty })) as NodeJS.ReadWriteStream;
+  const session: ExecSession = {
+    resize: async (w, h) => {
+      await exec.resize({ w, h }).catch(() => undefined);
+    },
+    exitCode: async () => {
+      await new Promise<void>((resolve) => {
+        if ((stream as unknown as { readableEnded?: boolean }).readableEnded) return resolve();
+        stream.on('end', resolve);
+        stream.on('close', resolve);
+        stream.on('error', resolve);
+      });
+      // The process may be reported running for a moment after its output closed.
+      for (let i = 0; i < 50; i++) {
+        const info = await exec.inspect();
+        if (!info.Running) return info.ExitCode ?? -1;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return -1;
+    },
+  };
+  if (req.stdin) {
+    // Ending stdin must half-close the hijacked socket so the process sees EOF.
+    const stdin = new PassThrough();
+    stdin.pipe(stream as unknown as NodeJS.WritableStream);
+    session.stdin = stdin;
+  }
+  if (req.tty) {
+    session.stdout = stream;
+  } else {
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    docker.modem.demuxStream(stream, stdout, stderr);
+    stream.on('end', () => {
+      stdout.end();
+      stderr.end();
+    });
+    if (req.stdout) session.stdout = stdout;
+    if (req.stderr) session.stderr = stderr;
+  }
+  return session;
+}
+
+export async function dockerLogs(docker: Dockerode, containerId: string, req: LogRequest, signal: AbortSignal): Promise<NodeJS.ReadableStream> {
+  const container = docker.getContainer(containerId);
+  const options = {
+    follow: req.follow,
+    stdout: true,
+    stderr: true,
+    timestamps: req.timestamps,
+    ...(req.tailLines !== undefined ? { tail: req.tailLines } : {}),
+    ...(req.since ? { since: Math.floor(req.since.getTime() / 1000) } : {}),
+  };
+  const out = new PassThrough();
+  let written = 0;
+  const limit = req.limitBytes;
+  const sink = new PassThrough();
+  sink.on('data', (c: Buffer) => {
+    if (limit !== undefined && written >= limit) return;
+    const chunk = limit !== undefined ? c.subarray(0, limit - written) : c;
+    written += chunk.length;
+    out.write(chunk);
+    if (limit !== undefined && written >= limit) out.end();
+  });
+  if (req.follow) {
+    const stream = (await container.logs({ ...options, follow: true })) as unknown as Readable;
+    docker.modem.demuxStream(stream, sink, sink);
+    const stop = () => {
+      stream.destroy();
+      out.end();
+    };
+    signal.addEventListener('abort', stop, { once: true });
+    stream.on('end', () => {
+      signal.removeEventListener('abort', stop);
+      out.end();
+    });
+    stream.on('error', () => out.end());
+  } else {
+    const buf = (await container.logs({ ...options, follow: false })) as unknown as Buffer;
+    demuxBuffer(buf, (c) => sink.write(c));
+    sink.end(() => out.end());
+  }
+  return out;
+}
+
+/** Splits a non-streamed multiplexed log buffer (header: type, 0, 0, 0, uint32 size). */
+function demuxBuffer(buf: Buffer, emit: (chunk: Buffer) => void): void {
+  let i = 0;
+  while (i + 8 <= buf.length) {
+    const type = buf[i]!;
+    const size = buf.readUInt32BE(i + 4);
+    if (type > 2 || buf[i + 1] !== 0) {
+      // A TTY container's log is not multiplexed: pass it through whole.
+      emit(buf.subarray(i));
+      return;
+    }
+    emit(buf.subarray(i + 8, i + 8 + size));
+    i += 8 + size;
+  }
+}
