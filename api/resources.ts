@@ -44,7 +44,7 @@ export const resources = {
   pods: type('', 'v1', 'pods', 'Pod', true, {
     shortNames: ['po'],
     categories: ['all'],
-    subresources: ['status', 'binding'],
+    subresources: ['status', 'binding', 'log', 'exec'],
   }),
   events: type('', 'v1', 'events', 'Event', true, { shortNames: ['ev'] }),
   leases: type('coordination.k8s.io', 'v1', 'leases', 'Lease', true),

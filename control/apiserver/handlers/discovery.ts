@@ -29,6 +29,10 @@ function subresourceEntry(t: ResourceType, sub: string) {
       return { name: `${t.resource}/binding`, singularName: '', namespaced: t.namespaced, kind: 'Binding', verbs: ['create'] };
     case 'finalize':
       return { name: `${t.resource}/finalize`, singularName: '', namespaced: t.namespaced, kind: t.kind, verbs: ['update'] };
+    case 'log':
+      return { name: `${t.resource}/log`, singularName: '', namespaced: t.namespaced, kind: 'Pod', verbs: ['get'] };
+    case 'exec':
+      return { name: `${t.resource}/exec`, singularName: '', namespaced: t.namespaced, kind: 'PodExecOptions', verbs: ['create', 'get'] };
     case 'proxy':
       return { name: `${t.resource}/proxy`, singularName: '', namespaced: t.namespaced, kind: 'NodeProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] };
     default:
