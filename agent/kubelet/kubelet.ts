@@ -11,6 +11,7 @@ import { resources } from '../../api/resources.js';
 import type { Pod } from '../../api/types.js';
 import { LABEL_POD_UID, type ContainerRuntime } from '../runtime/runtime.js';
 import { Pleg } from './pleg.js';
+import { ProberManager } from './prober/prober-manager.js';
 import { PodWorkers } from './pod-workers.js';
 import { StatusManager } from './status-manager.js';
 import { PodSyncer, type EventRecorder } from './sync-pod.js';
@@ -33,6 +34,7 @@ export class Kubelet {
   private readonly workers: PodWorkers<Pod | undefined>;
   private readonly statusManager: StatusManager;
   private syncer!: PodSyncer;
+  private prober!: ProberManager;
   /** The last pod object seen for each uid (kept after API deletion until it is killed). */
   private readonly pods = new Map<string, Pod>();
 
@@ -67,7 +69,11 @@ export class Kubelet {
   async run(signal: AbortSignal): Promise<void> {
     const { runtime, logger } = this.options;
     const version = await runtime.version();
+    // A changed probe result is a reason to sync the pod now: its status (ready) or its
+    // containers (liveness kill) must follow promptly.
+    this.prober = new ProberManager(runtime, this.options.record, (uid) => this.workers.poke(uid));
     this.syncer = new PodSyncer({
+      prober: this.prober,
       runtime,
       nodeName: this.options.nodeName,
       hostIP: this.options.hostIP,
@@ -106,6 +112,7 @@ export class Kubelet {
       const last = this.pods.get(uid);
       const grace = last?.metadata.deletionGracePeriodSeconds ?? last?.spec.terminationGracePeriodSeconds ?? 30;
       logger.info({ uid, pod: last ? `${last.metadata.namespace}/${last.metadata.name}` : undefined }, 'removing pod no longer bound to this node');
+      this.prober.removePod(uid);
       await this.syncer.killPod(uid, grace, last);
       this.pods.delete(uid);
       this.statusManager.forget(uid);
@@ -114,13 +121,18 @@ export class Kubelet {
     }
     if (pod.metadata.deletionTimestamp) {
       const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
+      this.prober.removePod(uid);
       await this.syncer.killPod(uid, grace, pod);
       const status = { ...(pod.status ?? {}) };
       this.statusManager.finishDeletion(pod, status);
       return;
     }
     const result = await this.syncer.syncPod(pod);
-    this.statusManager.setStatus(pod, result.status);
+    const s = result.status;
+    const phase = s.phase;
+    if (phase === 'Succeeded' || phase === 'Failed') this.prober.removePod(uid);
+    else this.prober.observe(pod, s.podIP ?? '', [...(s.initContainerStatuses ?? []), ...(s.containerStatuses ?? [])]);
+    this.statusManager.setStatus(pod, s);
     return result.requeueAfterMs !== undefined ? { requeueAfterMs: result.requeueAfterMs } : undefined;
   }
 

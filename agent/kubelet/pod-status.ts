@@ -30,6 +30,19 @@ export interface ObservedPod {
   waiting: Map<string, ContainerWaiting>;
   scheme: string;
   now: Date;
+  /** Probe results; without them every running container counts as started and ready. */
+  probes?: ProbeResults;
+}
+
+export interface ProbeResults {
+  isReady(container: Container, containerId: string): boolean;
+  isStarted(container: Container, containerId: string): boolean;
+}
+
+type Kind = 'init' | 'sidecar' | 'app';
+
+function kindOf(c: Container, init: boolean): Kind {
+  return !init ? 'app' : c['restartPolicy'] === 'Always' ? 'sidecar' : 'init';
 }
 
 export function rfc3339(ns: bigint): string | undefined {
@@ -63,7 +76,7 @@ function terminatedState(c: RuntimeContainerStatus, scheme: string): ContainerSt
   return { terminated: t };
 }
 
-function containerStatus(spec: Container, o: ObservedPod): ApiContainerStatus {
+function containerStatus(spec: Container, o: ObservedPod, kind: Kind, initializing: boolean): ApiContainerStatus {
   const [latest, previous] = attemptsOf(o.containers, spec.name);
   const waiting = o.waiting.get(spec.name);
   const status: ApiContainerStatus = {
@@ -84,8 +97,10 @@ function containerStatus(spec: Container, o: ObservedPod): ApiContainerStatus {
   if (latest?.state === 'running') {
     const started = rfc3339(latest.startedAt);
     status.state = { running: started ? { startedAt: started } : {} };
-    status.ready = true;
-    status.started = true;
+    // A regular init container is never ready while it runs; the others once their
+    // startup probe (if any) and readiness probe (if any) have passed.
+    status.started = o.probes?.isStarted(spec, latest.id) ?? true;
+    status.ready = kind !== 'init' && status.started && (o.probes?.isReady(spec, latest.id) ?? true);
     if (previous?.state === 'exited') status.lastState = terminatedState(previous, o.scheme);
   } else if (latest?.state === 'exited') {
     if (waiting) {
@@ -95,9 +110,11 @@ function containerStatus(spec: Container, o: ObservedPod): ApiContainerStatus {
     } else {
       status.state = terminatedState(latest, o.scheme);
       if (previous?.state === 'exited') status.lastState = terminatedState(previous, o.scheme);
+      // A completed init container counts as ready, as the kubelet reports it.
+      if (kind === 'init' && latest.exitCode === 0) status.ready = true;
     }
   } else {
-    const reason = waiting ?? { reason: 'ContainerCreating' };
+    const reason = waiting ?? { reason: initializing || kind !== 'app' ? 'PodInitializing' : 'ContainerCreating' };
     status.state = { waiting: { reason: reason.reason, ...(reason.message ? { message: reason.message } : {}) } };
     if (previous?.state === 'exited') status.lastState = terminatedState(previous, o.scheme);
   }
@@ -105,7 +122,23 @@ function containerStatus(spec: Container, o: ObservedPod): ApiContainerStatus {
 }
 
 /** The kubelet's getPhase. */
-export function podPhase(pod: Pod, statuses: ApiContainerStatus[]): PodPhase {
+export function podPhase(pod: Pod, statuses: ApiContainerStatus[], initStatuses: ApiContainerStatus[] = []): PodPhase {
+  let pendingInit = 0;
+  let failedInit = 0;
+  for (const spec of pod.spec.initContainers ?? []) {
+    const s = initStatuses.find((x) => x.name === spec.name);
+    if (spec['restartPolicy'] === 'Always') {
+      if (!s?.started) pendingInit++;
+      continue;
+    }
+    if (!s || s.state.running) pendingInit++;
+    else if (s.state.terminated) {
+      if (s.state.terminated.exitCode !== 0) failedInit++;
+    } else if (s.lastState.terminated) {
+      if (s.lastState.terminated.exitCode !== 0) failedInit++;
+    } else pendingInit++;
+  }
+  if (failedInit > 0 && (pod.spec.restartPolicy ?? 'Always') === 'Never') return 'Failed';
   let running = 0;
   let waiting = 0;
   let stopped = 0;
@@ -120,6 +153,9 @@ export function podPhase(pod: Pod, statuses: ApiContainerStatus[]): PodPhase {
       else waiting++;
     }
   }
+  // Once an app container has run the pod is past initialization (init containers of an
+  // initialized pod may be gone); before that, pending init keeps it Pending.
+  if (pendingInit > 0 && running === 0 && stopped === 0) return 'Pending';
   if (waiting > 0) return 'Pending';
   if (running > 0) return 'Running';
   if (stopped > 0) {
@@ -165,16 +201,32 @@ export function qosClass(pod: Pod): 'Guaranteed' | 'Burstable' | 'BestEffort' {
 export function computePodStatus(o: ObservedPod): PodStatus {
   const now = o.now.toISOString().replace(/\.\d{3}Z$/, 'Z');
   const prev = o.pod.status ?? {};
-  const statuses = o.pod.spec.containers.map((c) => containerStatus(c, o));
-  const phase = podPhase(o.pod, statuses);
-  const notReady = statuses.filter((s) => !s.ready).map((s) => s.name);
+  const initSpecs = o.pod.spec.initContainers ?? [];
+  const appStarted = o.pod.spec.containers.some((c) => attemptsOf(o.containers, c.name).length > 0);
+  const initStatuses = initSpecs.map((c) => containerStatus(c, o, kindOf(c, true), !appStarted));
+  const statuses = o.pod.spec.containers.map((c) => containerStatus(c, o, 'app', !appStarted));
+  const phase = podPhase(o.pod, statuses, initStatuses);
+  // Initialized: every regular init container completed and every sidecar started (or
+  // the app containers already run, which can only happen after that).
+  const incomplete = appStarted
+    ? []
+    : initSpecs
+        .filter((c, i) => {
+          const s = initStatuses[i]!;
+          return kindOf(c, true) === 'sidecar' ? !s.started : !(s.state.terminated && s.state.terminated.exitCode === 0);
+        })
+        .map((c) => c.name);
+  const sidecarStatuses = initStatuses.filter((_, i) => kindOf(initSpecs[i]!, true) === 'sidecar');
+  const notReady = [...sidecarStatuses, ...statuses].filter((s) => !s.ready).map((s) => s.name);
   const terminal = phase === 'Succeeded' || phase === 'Failed';
   const containersReady = notReady.length === 0 && !terminal;
   const readyMessage = notReady.length ? `containers with unready status: [${notReady.join(' ')}]` : undefined;
   const prevConditions = prev.conditions;
   const conditions: PodCondition[] = [
     condition(prevConditions, 'PodReadyToStartContainers', o.sandboxReady ? 'True' : 'False', now),
-    condition(prevConditions, 'Initialized', 'True', now),
+    incomplete.length
+      ? condition(prevConditions, 'Initialized', 'False', now, 'ContainersNotInitialized', `containers with incomplete status: [${incomplete.join(' ')}]`)
+      : condition(prevConditions, 'Initialized', 'True', now),
     condition(prevConditions, 'Ready', containersReady ? 'True' : 'False', now, containersReady ? undefined : terminal ? 'PodCompleted' : 'ContainersNotReady', containersReady || terminal ? undefined : readyMessage),
     condition(prevConditions, 'ContainersReady', containersReady ? 'True' : 'False', now, containersReady ? undefined : terminal ? 'PodCompleted' : 'ContainersNotReady', containersReady || terminal ? undefined : readyMessage),
   ];
@@ -188,6 +240,7 @@ export function computePodStatus(o: ObservedPod): PodStatus {
     hostIPs: [{ ip: o.hostIP }],
     startTime: prev.startTime ?? now,
     containerStatuses: statuses,
+    ...(initSpecs.length ? { initContainerStatuses: initStatuses } : {}),
     qosClass: qosClass(o.pod),
   };
   if (o.podIP) {

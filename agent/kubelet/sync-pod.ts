@@ -5,11 +5,14 @@
 // timestamps), so a restarted agent carries on exactly where the previous one stopped.
 
 import type { Logger } from 'pino';
-import type { Container, Pod, PodStatus } from '../../api/types.js';
+import type { Container, Pod, PodStatus, RestartPolicy } from '../../api/types.js';
 import { ImagePullError, RuntimeError } from '../runtime/errors.js';
 import { LABEL_POD_UID, type ContainerRuntime, type ContainerStatus, type PodSandbox } from '../runtime/runtime.js';
 import { containerConfig, sandboxConfig } from './container-config.js';
-import { attemptsOf, computePodStatus, restartCountOf, type ContainerWaiting } from './pod-status.js';
+import { POST_START_TIMEOUT_SECONDS, runHook } from './lifecycle-hooks.js';
+import { attemptsOf, computePodStatus, restartCountOf, type ContainerWaiting, type ObservedPod } from './pod-status.js';
+import type { ProberManager } from './prober/prober-manager.js';
+import { lifecycleOf, probeOf } from './prober/probe-types.js';
 
 export type EventRecorder = (pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string) => void;
 
@@ -20,6 +23,8 @@ export interface SyncContext {
   scheme: string;
   logger: Logger;
   record: EventRecorder;
+  /** Probe results (ready, started, liveness failures); none means no probes run. */
+  prober?: ProberManager;
   now?: () => Date;
 }
 
@@ -39,8 +44,35 @@ export function restartBackoffMs(restartCount: number, ranMs: number): number {
   return Math.min(BACKOFF_INITIAL_MS * 2 ** (restartCount - 1), BACKOFF_MAX_MS);
 }
 
-function shouldRestart(pod: Pod, c: ContainerStatus): boolean {
+type ContainerKind = 'init' | 'sidecar' | 'app';
+type ContainerSyncState = 'running' | 'waiting' | 'completed' | 'failed';
+
+interface ContainerStep {
+  pod: Pod;
+  sandbox: PodSandbox;
+  containers: ContainerStatus[];
+  podIP: string;
+  waiting: Map<string, ContainerWaiting>;
+  requeue: (ms: number) => void;
+  log: Logger;
+}
+
+/** The kubelet never gives SIGTERM less than this after a preStop hook ate the grace period. */
+const MIN_GRACE_SECONDS = 2;
+
+export function isSidecar(c: Container): boolean {
+  return c['restartPolicy'] === 'Always';
+}
+
+/** Init containers retry on failure unless the pod says Never; sidecars always restart. */
+function containerRestartPolicy(pod: Pod, kind: ContainerKind): RestartPolicy {
   const policy = pod.spec.restartPolicy ?? 'Always';
+  if (kind === 'sidecar') return 'Always';
+  if (kind === 'init') return policy === 'Never' ? 'Never' : 'OnFailure';
+  return policy;
+}
+
+function shouldRestart(policy: RestartPolicy, c: ContainerStatus): boolean {
   if (policy === 'Always') return true;
   if (policy === 'OnFailure') return c.exitCode !== 0;
   return false;
@@ -110,53 +142,129 @@ export class PodSyncer {
     }
     const sandboxStatus = await runtime.podSandboxStatus(sandbox.id);
     const podIP = sandboxStatus.ip;
+    const step: ContainerStep = { pod, sandbox, containers, podIP, waiting, requeue, log };
 
-    for (const spec of pod.spec.containers) {
-      const attempts = attemptsOf(containers, spec.name);
-      const latest = attempts[0];
-      const inSandbox = latest?.podSandboxId === sandbox.id;
-      if (latest && inSandbox && (latest.state === 'running' || latest.state === 'created')) {
-        if (latest.state === 'created') await runtime.startContainer(latest.id);
-        continue;
-      }
-      let restartCount = 0;
-      if (latest) {
-        if (inSandbox && latest.state === 'exited' && !shouldRestart(pod, latest)) continue;
-        restartCount = restartCountOf(latest) + 1;
-        const ranMs = Number(latest.finishedAt - latest.startedAt) / 1e6;
-        const delay = restartBackoffMs(restartCount - 1, ranMs);
-        const readyAt = Number(latest.finishedAt / 1_000_000n) + delay;
-        const wait = readyAt - this.now().getTime();
-        if (delay > 0 && wait > 0) {
-          waiting.set(spec.name, {
-            reason: 'CrashLoopBackOff',
-            message: `back-off ${formatDelay(delay)} restarting failed container=${spec.name} pod=${podRef(pod)}`,
-          });
-          requeue(wait);
-          continue;
-        }
-      }
-      const pulled = await this.ensureImage(pod, spec, waiting, requeue);
-      if (!pulled) continue;
-      try {
-        const attempt = latest ? latest.metadata.attempt + 1 : 0;
-        const config = containerConfig(pod, spec, { nodeName: this.ctx.nodeName, hostIP: this.ctx.hostIP, podIP }, attempt, restartCount);
-        const id = await runtime.createContainer(sandbox.id, config, sandboxConfig(pod, sandbox.metadata.attempt));
-        this.ctx.record(pod, 'Normal', 'Created', `Created container ${spec.name}`);
-        await runtime.startContainer(id);
-        this.ctx.record(pod, 'Normal', 'Started', `Started container ${spec.name}`);
-        // Keep one previous attempt (for `logs --previous` and lastState); remove older ones.
-        for (const old of attempts.slice(1)) await runtime.removeContainer(old.id);
-      } catch (err) {
-        const message = (err as Error).message;
-        log.warn({ container: spec.name, err: message }, 'container failed to start');
-        waiting.set(spec.name, { reason: 'CreateContainerError', message });
-        this.ctx.record(pod, 'Warning', 'Failed', `Error: ${message}`);
-        requeue(BACKOFF_INITIAL_MS);
-      }
+    // Init containers run one at a time, in order, each to completion; a native sidecar
+    // (restartPolicy Always) only has to be running before the next one starts. Once the
+    // app containers exist in this sandbox the pod stays initialized: completed init
+    // containers are never run again, sidecars are kept running.
+    const initialized = pod.spec.containers.some((spec) => attemptsOf(containers, spec.name)[0]?.podSandboxId === sandbox!.id);
+    let initDone = true;
+    for (const spec of pod.spec.initContainers ?? []) {
+      const sidecar = isSidecar(spec);
+      if (initialized && !sidecar) continue;
+      const state = await this.syncContainer(step, spec, sidecar ? 'sidecar' : 'init');
+      if (initialized) continue;
+      if (sidecar ? state === 'running' && this.started(spec, step) : state === 'completed') continue;
+      initDone = false;
+      break;
     }
+    if (initDone) for (const spec of pod.spec.containers) await this.syncContainer(step, spec, 'app');
     containers = await this.containersOf(uid);
     return { status: this.status(pod, containers, podIP, true, waiting), ...(requeueAfterMs !== undefined ? { requeueAfterMs } : {}) };
+  }
+
+  private started(spec: Container, step: ContainerStep): boolean {
+    const latest = attemptsOf(step.containers, spec.name)[0];
+    return !!latest && (this.ctx.prober?.isStarted(spec, latest.id) ?? true);
+  }
+
+  /**
+   * One container's next step (computePodActions for a single container): start it if it
+   * has never run in this sandbox, kill it if a liveness or startup probe failed, restart
+   * it after an exit when its restart policy says so, once its back-off has passed.
+   */
+  private async syncContainer(step: ContainerStep, spec: Container, kind: ContainerKind): Promise<ContainerSyncState> {
+    const { runtime } = this.ctx;
+    const { pod, sandbox, podIP, waiting, requeue, log } = step;
+    const policy = containerRestartPolicy(pod, kind);
+    const attempts = attemptsOf(step.containers, spec.name);
+    let latest = attempts[0];
+    const inSandbox = latest?.podSandboxId === sandbox.id;
+    let forceRestart = false;
+    if (latest && inSandbox && (latest.state === 'running' || latest.state === 'created')) {
+      if (latest.state === 'created') await runtime.startContainer(latest.id);
+      const failed = this.ctx.prober?.failedProbe(latest.id);
+      if (!failed) return 'running';
+      this.ctx.record(pod, 'Normal', 'Killing', `Container ${spec.name} failed ${failed} probe, will be restarted`);
+      const probe = probeOf(spec, failed);
+      const grace = probe?.terminationGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
+      await this.killContainer(pod, spec, latest.id, podIP, grace);
+      latest = await runtime.containerStatus(latest.id);
+      // A probe failure restarts the container whatever its exit code, unless Never.
+      if (policy === 'Never') return 'failed';
+      forceRestart = true;
+    }
+    let restartCount = 0;
+    if (latest) {
+      if (inSandbox && latest.state === 'exited' && !forceRestart) {
+        if (kind === 'init' && latest.exitCode === 0) return 'completed';
+        if (!shouldRestart(policy, latest)) return latest.exitCode === 0 ? 'completed' : 'failed';
+      }
+      restartCount = restartCountOf(latest) + 1;
+      const ranMs = Number(latest.finishedAt - latest.startedAt) / 1e6;
+      const delay = restartBackoffMs(restartCount - 1, ranMs);
+      const readyAt = Number(latest.finishedAt / 1_000_000n) + delay;
+      const wait = readyAt - this.now().getTime();
+      if (delay > 0 && wait > 0) {
+        waiting.set(spec.name, {
+          reason: 'CrashLoopBackOff',
+          message: `back-off ${formatDelay(delay)} restarting failed container=${spec.name} pod=${podRef(pod)}`,
+        });
+        requeue(wait);
+        return 'waiting';
+      }
+    }
+    const pulled = await this.ensureImage(pod, spec, waiting, requeue);
+    if (!pulled) return 'waiting';
+    let id: string;
+    try {
+      const attempt = latest ? latest.metadata.attempt + 1 : 0;
+      const config = containerConfig(pod, spec, { nodeName: this.ctx.nodeName, hostIP: this.ctx.hostIP, podIP }, attempt, restartCount);
+      id = await runtime.createContainer(sandbox.id, config, sandboxConfig(pod, sandbox.metadata.attempt));
+      this.ctx.record(pod, 'Normal', 'Created', `Created container ${spec.name}`);
+      await runtime.startContainer(id);
+      this.ctx.record(pod, 'Normal', 'Started', `Started container ${spec.name}`);
+      // Keep one previous attempt (for `logs --previous` and lastState); remove older ones.
+      for (const old of attempts.slice(1)) await runtime.removeContainer(old.id);
+    } catch (err) {
+      const message = (err as Error).message;
+      log.warn({ container: spec.name, err: message }, 'container failed to start');
+      waiting.set(spec.name, { reason: 'CreateContainerError', message });
+      this.ctx.record(pod, 'Warning', 'Failed', `Error: ${message}`);
+      requeue(BACKOFF_INITIAL_MS);
+      return 'waiting';
+    }
+    const postStart = lifecycleOf(spec).postStart;
+    if (postStart) {
+      const failure = await runHook(postStart, { runtime, pod, container: spec, containerId: id, podIP }, POST_START_TIMEOUT_SECONDS);
+      if (failure) {
+        // As the kubelet: report, kill the container, and let its restart policy decide.
+        log.info({ container: spec.name, err: failure }, 'postStart hook failed');
+        this.ctx.record(pod, 'Warning', 'FailedPostStartHook', failure);
+        await this.killContainer(pod, spec, id, podIP, pod.spec.terminationGracePeriodSeconds ?? 30);
+        requeue(0);
+        return 'failed';
+      }
+    }
+    return 'running';
+  }
+
+  /**
+   * Stops one container the kubelet's way: the preStop hook first, bounded by the grace
+   * period, then SIGTERM with what is left of it (at least 2 s), then SIGKILL.
+   */
+  async killContainer(pod: Pod | undefined, spec: Container | undefined, containerId: string, podIP: string, graceSeconds: number): Promise<void> {
+    const { runtime } = this.ctx;
+    let grace = graceSeconds;
+    const preStop = spec ? lifecycleOf(spec).preStop : undefined;
+    if (pod && spec && preStop && grace > 0) {
+      const started = Date.now();
+      const failure = await runHook(preStop, { runtime, pod, container: spec, containerId, podIP }, grace);
+      if (failure) this.ctx.record(pod, 'Warning', 'FailedPreStopHook', failure);
+      grace = Math.max(MIN_GRACE_SECONDS, Math.ceil(grace - (Date.now() - started) / 1000));
+    }
+    await runtime.stopContainer(containerId, grace);
   }
 
   /** A pod whose containers all exited and will not be restarted has finished for good. */
@@ -164,9 +272,17 @@ export class PodSyncer {
     if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return true;
     const policy = pod.spec.restartPolicy ?? 'Always';
     if (policy === 'Always') return false;
+    // An init container that failed under restartPolicy Never fails the pod.
+    if (policy === 'Never') {
+      const initFailed = (pod.spec.initContainers ?? []).some((spec) => {
+        const latest = attemptsOf(containers, spec.name)[0];
+        return !isSidecar(spec) && latest?.state === 'exited' && latest.exitCode !== 0;
+      });
+      if (initFailed) return true;
+    }
     return pod.spec.containers.every((spec) => {
       const latest = attemptsOf(containers, spec.name)[0];
-      return latest?.state === 'exited' && !shouldRestart(pod, latest);
+      return latest?.state === 'exited' && !shouldRestart(policy, latest);
     });
   }
 
@@ -208,7 +324,9 @@ export class PodSyncer {
   }
 
   private status(pod: Pod, containers: ContainerStatus[], podIP: string, sandboxReady: boolean, waiting: Map<string, ContainerWaiting>): PodStatus {
-    return computePodStatus({ pod, podIP, hostIP: this.ctx.hostIP, sandboxReady, containers, waiting, scheme: this.ctx.scheme, now: this.now() });
+    const o: ObservedPod = { pod, podIP, hostIP: this.ctx.hostIP, sandboxReady, containers, waiting, scheme: this.ctx.scheme, now: this.now() };
+    if (this.ctx.prober) o.probes = this.ctx.prober;
+    return computePodStatus(o);
   }
 
   /**
@@ -220,8 +338,22 @@ export class PodSyncer {
     const containers = await this.containersOf(uid);
     const running = containers.filter((c) => c.state === 'running' || c.state === 'created');
     if (pod) for (const c of running) this.ctx.record(pod, 'Normal', 'Killing', `Stopping container ${c.metadata.name}`);
-    await Promise.all(running.map((c) => runtime.stopContainer(c.id, graceSeconds)));
-    for (const s of await this.sandboxesOf(uid)) {
+    const sandboxes = await this.sandboxesOf(uid);
+    const ready = sandboxes.find((s) => s.state === 'ready');
+    const podIP = ready ? (await runtime.podSandboxStatus(ready.id).catch(() => undefined))?.ip ?? '' : '';
+    const specs = pod ? [...(pod.spec.initContainers ?? []), ...pod.spec.containers] : [];
+    await Promise.all(
+      running.map((c) =>
+        this.killContainer(
+          pod,
+          specs.find((s) => s.name === c.metadata.name),
+          c.id,
+          podIP,
+          graceSeconds,
+        ),
+      ),
+    );
+    for (const s of sandboxes) {
       await runtime.stopPodSandbox(s.id);
       await runtime.removePodSandbox(s.id);
     }
