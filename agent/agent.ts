@@ -16,6 +16,7 @@ import { Kubelet } from './kubelet/kubelet.js';
 import { DockerRuntime } from './runtime/docker/docker-runtime.js';
 import type { ContainerRuntime } from './runtime/runtime.js';
 import { AgentError } from './errors.js';
+import { TunnelClient } from './streaming/tunnel-client.js';
 
 export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
 
@@ -119,7 +120,9 @@ export async function runAgent(o: AgentOptions, signal: AbortSignal): Promise<vo
       logger: log.child({ component: 'kubelet' }),
       record: createRecorder(client, { component: 'kubelet', host: o.nodeName }, log),
     });
-    await Promise.all([kubelet.run(signal), nodes.run(signal)]);
+    // logs/exec reach this node over its own outbound connection (no inbound port).
+    const tunnel = new TunnelClient({ server: o.server, token: secret, caPem, nodeName: o.nodeName, runtime, logger: log.child({ component: 'streaming' }) });
+    await Promise.all([kubelet.run(signal), nodes.run(signal), tunnel.run(signal)]);
   } finally {
     client.close();
     await runtime.close();

@@ -182,6 +182,8 @@ export interface ExecSession {
   stdout?: NodeJS.ReadableStream;
   stderr?: NodeJS.ReadableStream;
   resize(width: number, height: number): Promise<void>;
+  /** Drops the connection to the process (the client went away); the process may live on. */
+  close?(): void;
   /** Resolves with the process's exit code once it has ended and output is drained. */
   exitCode(): Promise<number>;
 }

@@ -10,16 +10,27 @@ import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { errors } from '../../api/errors.js';
 import type { ResourceType } from '../../api/resources.js';
-import type { Status } from '../../api/types.js';
+import type { Pod, Status } from '../../api/types.js';
 import type { Store } from '../store/store.js';
 import { Authenticator } from './auth.js';
-import { apiGroup, apiGroupList, apiVersions, groupVersions, resourceList, versionInfo } from './handlers/discovery.js';
+import {
+  aggregatedContentType,
+  aggregatedDiscovery,
+  apiGroup,
+  apiGroupList,
+  apiVersions,
+  groupVersions,
+  negotiateAggregated,
+  resourceList,
+  versionInfo,
+} from './handlers/discovery.js';
 import { OPENAPI_V2_PROTOBUF, OPENAPI_V2_PROTOBUF_CONTENT_TYPE, openapiV2, openapiV2Protobuf } from './handlers/openapi.js';
 import { isWatch, ResourceHandler } from './handlers/resource-handler.js';
 import { negotiate } from './http/negotiate.js';
 import { sendError, sendJson, toApiError } from './http/respond.js';
 import type { ResourceStorage } from './registry/storage.js';
-import { resolveResourcePath } from './router.js';
+import { resolveResourcePath, type ResolvedPath } from './router.js';
+import { PodStreaming } from './streaming/pod-streaming.js';
 
 export interface ApiServerOptions {
   store: Store;
@@ -38,9 +49,17 @@ export class ApiServer {
   private readonly storages = new Map<string, ResourceStorage>();
   private readonly types: ResourceType[];
   private address = '';
+  private readonly streaming: PodStreaming;
 
   constructor(private readonly options: ApiServerOptions) {
     this.handler = new ResourceHandler(options.store);
+    this.streaming = new PodStreaming({
+      nodeExists: async (name) => {
+        const nodes = this.storages.get('v1|nodes');
+        return nodes ? nodes.get(undefined, name).then(() => true, () => false) : false;
+      },
+      logger: options.logger,
+    });
     this.types = options.storages.map((s) => s.type);
     this.byGroupVersion = groupVersions(this.types);
     for (const s of options.storages) {
@@ -73,6 +92,7 @@ export class ApiServer {
   /** Stops accepting, ends watches (clients reconnect elsewhere/later), closes idle sockets. */
   async close(): Promise<void> {
     for (const ws of this.wss.clients) ws.terminate();
+    this.streaming.close();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -119,12 +139,23 @@ export class ApiServer {
       res.end(body);
       return;
     }
+    if (get && (path === '/api' || path === '/apis')) {
+      const aggregated = negotiateAggregated(req.headers.accept);
+      if (aggregated) {
+        return sendJson(res, 200, aggregatedDiscovery(this.types, path === '/api' ? 'core' : 'groups', aggregated), aggregatedContentType(aggregated));
+      }
+    }
     if (get) {
       const doc = this.discovery(path);
       if (doc) return sendJson(res, 200, doc);
     }
     const resolved = resolveResourcePath(path, this.lookup);
     if (!resolved) throw errors.pathNotFound(path);
+    const streamed = streamingSubresource(resolved);
+    if (streamed) {
+      const pod = (await resolved.storage.get(resolved.namespace, resolved.name!)) as Pod;
+      return this.streaming.serve(req, res, streamed, pod, url.searchParams);
+    }
     await this.handler.handle(req, res, { ...resolved, query: url.searchParams });
   }
 
@@ -156,13 +187,19 @@ export class ApiServer {
     return undefined;
   }
 
-  /** Websocket upgrades: watches (the agent's transport). */
+  /** Websocket upgrades: watches (the agent's transport), agents' streaming tunnels, pods/exec. */
   private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', () => socket.destroy());
     try {
-      this.options.authenticator.authenticate(req);
+      const user = this.options.authenticator.authenticate(req);
       const url = new URL(req.url ?? '/', 'https://localhost');
+      const tunnelNode = this.streaming.tunnelNode(url.pathname);
+      if (tunnelNode !== undefined && req.method === 'GET') return await this.streaming.acceptTunnel(req, socket, head, user, tunnelNode);
       const resolved = resolveResourcePath(url.pathname.replace(/\/+$/, ''), this.lookup);
+      if (resolved && streamingSubresource(resolved) === 'exec' && (req.method === 'GET' || req.method === 'POST')) {
+        const pod = (await resolved.storage.get(resolved.namespace, resolved.name!)) as Pod;
+        return this.streaming.upgradeExec(req, socket, head, pod, url.searchParams);
+      }
       if (!resolved || req.method !== 'GET' || !isWatch(url.searchParams)) throw errors.badRequest('only watch requests can be upgraded to a websocket');
       const rep = negotiate(req.headers.accept);
       this.wss.handleUpgrade(req, socket, head, (ws) => void this.watchOverWebsocket(ws, { ...resolved, query: url.searchParams }, rep));
@@ -201,4 +238,10 @@ export class ApiServer {
       close();
     }
   }
+}
+
+/** pods/log and pods/exec are served by the streaming front, not the REST handler. */
+function streamingSubresource(r: ResolvedPath): 'log' | 'exec' | undefined {
+  if (r.storage.type.resource !== 'pods' || r.storage.type.group || r.name === undefined) return undefined;
+  return r.subresource === 'log' || r.subresource === 'exec' ? r.subresource : undefined;
 }

@@ -2,7 +2,7 @@
 // frame headers) unless a TTY is used; these helpers split it back into two streams, and
 // give logs as Kubernetes shows them (the CRI log's lines, optionally with timestamps).
 
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough, Readable, type Writable } from 'node:stream';
 import type Dockerode from 'dockerode';
 import type { ExecRequest, ExecSession, ExecSyncResult, LogRequest } from '../runtime.js';
 
@@ -44,6 +44,7 @@ export async function dockerExec(docker: Dockerode, containerId: string, req: Ex
   });
   const stream = (await exec.start({ hijack: true, stdin: req.stdin, Tty: req.tty })) as NodeJS.ReadWriteStream;
   const session: ExecSession = {
+    close: () => (stream as unknown as { destroy?: () => void }).destroy?.(),
     resize: async (w, h) => {
       await exec.resize({ w, h }).catch(() => undefined);
     },
@@ -74,11 +75,7 @@ export async function dockerExec(docker: Dockerode, containerId: string, req: Ex
   } else {
     const stdout = new PassThrough();
     const stderr = new PassThrough();
-    docker.modem.demuxStream(stream, stdout, stderr);
-    stream.on('end', () => {
-      stdout.end();
-      stderr.end();
-    });
+    demuxWithBackpressure(stream as unknown as Readable, stdout, stderr);
     if (req.stdout) session.stdout = stdout;
     if (req.stderr) session.stderr = stderr;
   }
@@ -96,35 +93,80 @@ export async function dockerLogs(docker: Dockerode, containerId: string, req: Lo
     ...(req.since ? { since: Math.floor(req.since.getTime() / 1000) } : {}),
   };
   const out = new PassThrough();
-  let written = 0;
-  const limit = req.limitBytes;
-  const sink = new PassThrough();
-  sink.on('data', (c: Buffer) => {
-    if (limit !== undefined && written >= limit) return;
-    const chunk = limit !== undefined ? c.subarray(0, limit - written) : c;
-    written += chunk.length;
-    out.write(chunk);
-    if (limit !== undefined && written >= limit) out.end();
-  });
+  let source: Readable | undefined;
   if (req.follow) {
-    const stream = (await container.logs({ ...options, follow: true })) as unknown as Readable;
-    docker.modem.demuxStream(stream, sink, sink);
+    source = (await container.logs({ ...options, follow: true })) as unknown as Readable;
+    const stream = source;
+    demuxWithBackpressure(stream, out, out);
     const stop = () => {
       stream.destroy();
       out.end();
     };
     signal.addEventListener('abort', stop, { once: true });
-    stream.on('end', () => {
+    stream.on('close', () => {
       signal.removeEventListener('abort', stop);
       out.end();
     });
     stream.on('error', () => out.end());
   } else {
     const buf = (await container.logs({ ...options, follow: false })) as unknown as Buffer;
-    demuxBuffer(buf, (c) => sink.write(c));
-    sink.end(() => out.end());
+    const parts: Buffer[] = [];
+    demuxBuffer(buf, (c) => parts.push(c));
+    out.end(Buffer.concat(parts));
   }
-  return out;
+  const limit = req.limitBytes;
+  if (limit === undefined) return out;
+  return Readable.from(limitedTo(out, limit, () => source?.destroy()), { objectMode: false });
+}
+
+async function* limitedTo(src: AsyncIterable<Buffer>, limit: number, stop: () => void): AsyncGenerator<Buffer> {
+  let left = limit;
+  for await (const chunk of src) {
+    const part = chunk.subarray(0, left);
+    left -= part.length;
+    if (part.length > 0) yield part;
+    if (left <= 0) {
+      stop();
+      return;
+    }
+  }
+}
+
+/**
+ * Splits Docker's multiplexed stream (header: type, 0, 0, 0, uint32 size) into stdout and
+ * stderr, pausing the source while a target is full, so a slow reader holds Docker back
+ * instead of growing a buffer here (docker-modem's demuxStream ignores backpressure).
+ */
+export function demuxWithBackpressure(src: Readable, stdout: Writable, stderr: Writable): void {
+  let pending: Buffer = Buffer.alloc(0);
+  let blocked = 0;
+  src.on('data', (chunk: Buffer) => {
+    pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+    while (pending.length >= 8) {
+      const size = pending.readUInt32BE(4);
+      if (pending.length < 8 + size) break;
+      const target = pending[0] === 2 ? stderr : stdout;
+      const payload = pending.subarray(8, 8 + size);
+      pending = pending.subarray(8 + size);
+      if (!target.write(payload)) {
+        blocked++;
+        target.once('drain', () => {
+          if (--blocked === 0) src.resume();
+        });
+      }
+    }
+    if (blocked > 0) src.pause();
+  });
+  const ended = new Set<Writable>();
+  const endAll = () => {
+    for (const w of [stdout, stderr]) {
+      if (ended.has(w)) continue;
+      ended.add(w);
+      w.end();
+    }
+  };
+  src.on('end', endAll);
+  src.on('close', endAll);
 }
 
 /** Splits a non-streamed multiplexed log buffer (header: type, 0, 0, 0, uint32 size). */
