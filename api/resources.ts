@@ -47,7 +47,18 @@ export const resources = {
     subresources: ['status', 'binding', 'log', 'exec'],
   }),
   events: type('', 'v1', 'events', 'Event', true, { shortNames: ['ev'] }),
+  services: type('', 'v1', 'services', 'Service', true, { shortNames: ['svc'], categories: ['all'], subresources: ['status'] }),
+  endpoints: type('', 'v1', 'endpoints', 'Endpoints', true, { shortNames: ['ep'] }),
+  configmaps: type('', 'v1', 'configmaps', 'ConfigMap', true, { shortNames: ['cm'] }),
+  secrets: type('', 'v1', 'secrets', 'Secret', true),
+  serviceaccounts: type('', 'v1', 'serviceaccounts', 'ServiceAccount', true, { shortNames: ['sa'] }),
+  deployments: type('apps', 'v1', 'deployments', 'Deployment', true, { shortNames: ['deploy'], categories: ['all'], subresources: ['status', 'scale'] }),
+  replicasets: type('apps', 'v1', 'replicasets', 'ReplicaSet', true, { shortNames: ['rs'], categories: ['all'], subresources: ['status', 'scale'] }),
+  daemonsets: type('apps', 'v1', 'daemonsets', 'DaemonSet', true, { shortNames: ['ds'], categories: ['all'], subresources: ['status'] }),
+  jobs: type('batch', 'v1', 'jobs', 'Job', true, { categories: ['all'], subresources: ['status'] }),
+  cronjobs: type('batch', 'v1', 'cronjobs', 'CronJob', true, { shortNames: ['cj'], categories: ['all'], subresources: ['status'] }),
   leases: type('coordination.k8s.io', 'v1', 'leases', 'Lease', true),
+  endpointslices: type('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice', true),
 } as const satisfies Record<string, ResourceType>;
 
 export type ResourceName = keyof typeof resources;

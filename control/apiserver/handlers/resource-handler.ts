@@ -16,6 +16,7 @@ import { applyStrategicMergePatch } from '../patch/strategic-merge-patch.js';
 import { timestamp } from '../registry/keys.js';
 import type { ResourceStorage } from '../registry/storage.js';
 import { startWatch, type WatchSink } from '../watch/watch-source.js';
+import { serveScale } from './scale-handler.js';
 import { predicateFor } from './selectors.js';
 
 export interface ResourceRequest {
@@ -40,6 +41,9 @@ export class ResourceHandler {
     const t = storage.type;
     if (subresource && !t.subresources.includes(subresource)) {
       throw errors.pathNotFound(req.url ?? '');
+    }
+    if (subresource === 'scale' && name !== undefined) {
+      return serveScale(req, res, { storage, namespace: r.namespace, name, dryRun: isDryRun(r.query), patchFunction });
     }
     if (name === undefined) {
       switch (method) {

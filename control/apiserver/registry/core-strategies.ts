@@ -7,7 +7,7 @@ import { validateObjectMeta } from '../../../api/validation/object-meta.js';
 import { toCauses } from './causes.js';
 import { keepAllButStatus, keepStatus } from './status-strategy.js';
 import { nodeFieldGetter } from './pod-strategy.js';
-import { leaseTable, namespaceTable, nodeTable } from './printers/index.js';
+import { eventTable, leaseTable, namespaceTable, nodeTable } from './printers/index.js';
 import type { Strategy } from './strategy.js';
 
 function metaCauses(obj: KubeObject, namespaced: boolean, nameRule: 'subdomain' | 'label'): StatusCause[] {
@@ -62,6 +62,7 @@ const eventFields = [
 export const eventStrategy: Strategy = {
   type: resources.events,
   validate: (obj) => metaCauses(obj, true, 'subdomain'),
+  table: eventTable,
   fields: {
     names: eventFields,
     getter: (obj) => (field) => {

@@ -3,10 +3,31 @@
 import type { Store } from '../../store/store.js';
 import { eventStrategy, leaseStrategy, namespaceStrategy, nodeStrategy } from './core-strategies.js';
 import { podStrategy } from './pods.js';
+import { daemonSetStrategy, deploymentStrategy, replicaSetStrategy } from './apps-strategies.js';
+import { cronJobStrategy, jobStrategy } from './batch-strategies.js';
+import { configMapStrategy, secretStrategy, serviceAccountStrategy } from './config-strategies.js';
+import { endpointSliceStrategy, endpointsStrategy, serviceStrategy } from './service-strategies.js';
 import { ResourceStorage, type StorageContext } from './storage.js';
 import type { Strategy } from './strategy.js';
 
-export const strategies: Strategy[] = [namespaceStrategy, nodeStrategy, podStrategy, eventStrategy, leaseStrategy];
+export const strategies: Strategy[] = [
+  namespaceStrategy,
+  nodeStrategy,
+  podStrategy,
+  eventStrategy,
+  serviceStrategy,
+  endpointsStrategy,
+  configMapStrategy,
+  secretStrategy,
+  serviceAccountStrategy,
+  deploymentStrategy,
+  replicaSetStrategy,
+  daemonSetStrategy,
+  jobStrategy,
+  cronJobStrategy,
+  leaseStrategy,
+  endpointSliceStrategy,
+];
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 

@@ -6,12 +6,29 @@ import { leaseTable } from './lease-table.js';
 import { namespaceTable } from './namespace-table.js';
 import { nodeTable } from './node-table.js';
 import { podTable } from './pod-table.js';
+import { cronJobTable, jobTable } from './batch-tables.js';
+import { configMapTable, secretTable, serviceAccountTable } from './config-tables.js';
+import { eventTable } from './event-table.js';
+import { endpointSliceTable, endpointsTable, serviceTable } from './service-table.js';
+import { daemonSetTable, deploymentTable, replicaSetTable } from './workload-tables.js';
 
 const byResource = new Map<string, TableConversion>([
   ['pods', podTable],
   ['nodes', nodeTable],
   ['namespaces', namespaceTable],
   ['leases', leaseTable],
+  ['events', eventTable],
+  ['services', serviceTable],
+  ['endpoints', endpointsTable],
+  ['endpointslices', endpointSliceTable],
+  ['configmaps', configMapTable],
+  ['secrets', secretTable],
+  ['serviceaccounts', serviceAccountTable],
+  ['deployments', deploymentTable],
+  ['replicasets', replicaSetTable],
+  ['daemonsets', daemonSetTable],
+  ['jobs', jobTable],
+  ['cronjobs', cronJobTable],
 ]);
 
 /** The printer for "pods", "nodes", "namespaces", "leases"; NAME/AGE for anything else. */
@@ -20,6 +37,8 @@ export function tableConversionFor(resource: string): TableConversion {
 }
 
 export { defaultTable, leaseTable, namespaceTable, nodeTable, podTable };
+export { eventTable, serviceTable, endpointsTable, endpointSliceTable, configMapTable, secretTable, serviceAccountTable };
+export { deploymentTable, replicaSetTable, daemonSetTable, jobTable, cronJobTable };
 export { printPod, podColumnDefinitions } from './pod-table.js';
 export { printNode, nodeColumnDefinitions, nodeRoles, nodeStatus } from './node-table.js';
 export { printNamespace, namespaceColumnDefinitions } from './namespace-table.js';
