@@ -1,0 +1,123 @@
+// Probes against real Docker: readiness (httpGet by port name) drives ready and the Ready
+// conditions both ways; liveness (exec) kills and restarts with Unhealthy and Killing
+// events; a startup probe holds started, ready and the other probes until it passes;
+// tcpSocket readiness.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Pod } from '../api/types.js';
+import { ensureTestImages } from './fixtures/images.js';
+import { startCluster, waitFor, type TestCluster } from './lib/cluster.js';
+import { podEvents, podYaml } from './kubelet-support.js';
+
+const TRAP = "trap 'exit 0' TERM;";
+
+function condition(p: Pod, type: string): string | undefined {
+  return p.status?.conditions?.find((c) => c.type === type)?.status;
+}
+
+describe('kubelet probes', () => {
+  let cluster: TestCluster;
+  let busybox: string;
+
+  before(async () => {
+    busybox = (await ensureTestImages()).busybox;
+    cluster = await startCluster({ agents: 1 });
+  });
+  after(async () => {
+    await cluster?.stop();
+  });
+
+  test('readiness httpGet: unready until the path answers, ready, unready again on 404', async () => {
+    // The file appears after 3 s and disappears after 9 s.
+    const script = `${TRAP} mkdir -p /www; (sleep 3; echo ok > /www/ready; sleep 6; rm /www/ready) & httpd -f -p 8080 -h /www & while true; do sleep 1; done`;
+    const tcpScript = `${TRAP} mkdir -p /w2; httpd -f -p 8081 -h /w2 & while true; do sleep 1; done`;
+    await cluster.kubectlOk(['apply', '-f', '-'], {
+      input: podYaml('ready', {
+        containers: [
+          {
+            name: 'web',
+            image: busybox,
+            command: ['sh', '-c', script],
+            ports: [{ name: 'http', containerPort: 8080 }],
+            readinessProbe: { httpGet: { path: '/ready', port: 'http', httpHeaders: [{ name: 'X-Test', value: '1' }] }, periodSeconds: 1, failureThreshold: 1 },
+          },
+          { name: 'tcp', image: busybox, command: ['sh', '-c', tcpScript], readinessProbe: { tcpSocket: { port: 8081 }, periodSeconds: 1 } },
+        ],
+      }),
+    });
+    const unready = await cluster.waitForPod('ready', 'running, web unready', (p) => p.status?.phase === 'Running' && p.status.containerStatuses?.length === 2);
+    const web = (p: Pod) => p.status!.containerStatuses!.find((c) => c.name === 'web')!;
+    assert.equal(web(unready).ready, false, 'a container with a readiness probe starts unready');
+    assert.equal(condition(unready, 'Ready'), 'False');
+    const readyAt = Date.now();
+    const ready = await cluster.waitForPod('ready', 'Ready', (p) => condition(p, 'Ready') === 'True', 20_000);
+    assert.equal(web(ready).ready, true);
+    assert.equal(condition(ready, 'ContainersReady'), 'True');
+    assert.equal(ready.status!.containerStatuses!.find((c) => c.name === 'tcp')!.ready, true, 'tcpSocket readiness passes');
+    const row = (await cluster.kubectlOk(['get', 'pod', 'ready'])).split('\n')[1]!;
+    assert.match(row, /^ready\s+2\/2\s+Running\s+0\s/);
+    const notReady = await cluster.waitForPod('ready', 'unready again', (p) => condition(p, 'Ready') === 'False', 20_000);
+    assert.equal(web(notReady).ready, false);
+    assert.equal(web(notReady).restartCount, 0, 'readiness never restarts');
+    assert.match(notReady.status!.conditions!.find((c) => c.type === 'Ready')!.message!, /containers with unready status: \[web\]/);
+    const events = await waitFor('Unhealthy event', async () => {
+      const ev = await podEvents(cluster, 'ready');
+      return ev.find((e) => e.reason === 'Unhealthy' && /^Readiness probe failed: HTTP probe failed with statuscode: 404$/.test(e.message ?? '')) ? ev : undefined;
+    }, 10_000);
+    assert.ok(events.every((e) => !(e.reason === 'Killing')), 'no container was killed');
+    assert.ok(Date.now() - readyAt < 30_000);
+  });
+
+  test('liveness exec: failure kills and restarts the container, with Unhealthy and Killing events', async () => {
+    const script = `${TRAP} touch /tmp/healthy; sleep 3; rm /tmp/healthy; while true; do sleep 1; done`;
+    await cluster.kubectlOk(['apply', '-f', '-'], {
+      input: podYaml('live', {
+        containers: [{ name: 'main', image: busybox, command: ['sh', '-c', script], livenessProbe: { exec: { command: ['cat', '/tmp/healthy'] }, periodSeconds: 1, failureThreshold: 2 } }],
+      }),
+    });
+    const first = await cluster.waitForPod('live', 'Running', (p) => p.status?.phase === 'Running' && !!p.status.containerStatuses?.[0]?.containerID);
+    const firstId = first.status!.containerStatuses![0]!.containerID;
+    const restarted = await cluster.waitForPod('live', 'restarted', (p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1 && !!p.status?.containerStatuses?.[0]?.state.running, 30_000);
+    const s = restarted.status!.containerStatuses![0]!;
+    assert.notEqual(s.containerID, firstId);
+    assert.equal(s.lastState.terminated?.containerID, firstId);
+    const ev = await podEvents(cluster, 'live');
+    assert.ok(ev.some((e) => e.reason === 'Unhealthy' && e.type === 'Warning' && /^Liveness probe failed: cat: can't open '\/tmp\/healthy': No such file or directory/.test(e.message ?? '')), JSON.stringify(ev.map((e) => e.message)));
+    assert.ok(ev.some((e) => e.reason === 'Killing' && e.message === 'Container main failed liveness probe, will be restarted'), JSON.stringify(ev.map((e) => e.message)));
+    const running = (await cluster.containers(false)).filter((c) => c.Labels['io.kubernetes.pod.uid'] === restarted.metadata.uid && c.Labels['io.kubernetes.container.name'] === 'main');
+    assert.equal(running.length, 1, 'exactly one attempt runs');
+    await cluster.kubectlOk(['delete', 'pod', 'live', '--wait=false']);
+  });
+
+  test('startup probe: started, ready and liveness wait until it passes', async () => {
+    // Liveness would fail before /tmp/started exists; it must not run until startup passes.
+    const script = `${TRAP} sleep 4; touch /tmp/started; while true; do sleep 1; done`;
+    await cluster.kubectlOk(['apply', '-f', '-'], {
+      input: podYaml('startup', {
+        containers: [
+          {
+            name: 'main',
+            image: busybox,
+            command: ['sh', '-c', script],
+            startupProbe: { exec: { command: ['cat', '/tmp/started'] }, periodSeconds: 1, failureThreshold: 30 },
+            livenessProbe: { exec: { command: ['cat', '/tmp/started'] }, periodSeconds: 1, failureThreshold: 1 },
+            readinessProbe: { exec: { command: ['true'] }, periodSeconds: 1 },
+          },
+        ],
+      }),
+    });
+    const before = await cluster.waitForPod('startup', 'Running', (p) => !!p.status?.containerStatuses?.[0]?.state.running);
+    const s0 = before.status!.containerStatuses![0]!;
+    assert.equal(s0.started, false);
+    assert.equal(s0.ready, false);
+    const after = await cluster.waitForPod('startup', 'started and ready', (p) => !!p.status?.containerStatuses?.[0]?.ready, 20_000);
+    const s1 = after.status!.containerStatuses![0]!;
+    assert.equal(s1.started, true);
+    assert.equal(s1.restartCount, 0, 'liveness did not run before startup passed');
+    const ev = await podEvents(cluster, 'startup');
+    assert.ok(ev.some((e) => e.reason === 'Unhealthy' && /^Startup probe failed: /.test(e.message ?? '')));
+    assert.ok(!ev.some((e) => /^Liveness probe failed/.test(e.message ?? '')), 'liveness never probed before startup passed');
+    await cluster.kubectlOk(['delete', 'pod', 'startup', '--wait=false']);
+  });
+});
