@@ -1,10 +1,10 @@
 // Kubeconfig files for the stock kubectl and for our own clients (tests, bench): one
 // cluster with an inline CA, one bearer-token user, one context that is current.
 
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
+import { writeFileAtomic } from './atomic-file.js';
 
 export type KubeconfigErrorCode = 'InvalidKubeconfig';
 
@@ -62,22 +62,7 @@ export function buildKubeconfig(options: KubeconfigOptions): string {
 /** Writes a kubeconfig with mode 0600; readers never see a half-written file. */
 export async function writeKubeconfig(path: string, options: KubeconfigOptions): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  const fh = await open(tmp, 'wx', 0o600);
-  try {
-    try {
-      // The mode passed to open() is masked by the umask; the file holds a credential.
-      await fh.chmod(0o600);
-      await fh.writeFile(buildKubeconfig(options), 'utf8');
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, path);
-  } catch (err) {
-    await unlink(tmp).catch(() => undefined);
-    throw err;
-  }
+  await writeFileAtomic(path, buildKubeconfig(options), 0o600);
 }
 
 type Named = { name?: unknown; [key: string]: unknown };

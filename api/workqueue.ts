@@ -105,3 +105,23 @@ export class WorkQueue {
     this.waiters.splice(0).forEach((w) => w());
   }
 }
+
+/**
+ * A controller worker: takes keys until the queue shuts down; a key that succeeds is
+ * forgotten (its backoff resets), one that fails comes back after its backoff.
+ */
+export async function processQueue(queue: WorkQueue, handle: (key: string) => Promise<void>, onError: (key: string, err: unknown) => void): Promise<void> {
+  for (;;) {
+    const key = await queue.get();
+    if (key === undefined) return;
+    try {
+      await handle(key);
+      queue.forget(key);
+    } catch (err) {
+      onError(key, err);
+      queue.addRateLimited(key);
+    } finally {
+      queue.done(key);
+    }
+  }
+}

@@ -10,7 +10,7 @@ import { isNotFound } from '../../api/errors.js';
 import { Informer } from '../../api/informer.js';
 import { resources } from '../../api/resources.js';
 import type { Node } from '../../api/types.js';
-import { WorkQueue } from '../../api/workqueue.js';
+import { processQueue, WorkQueue } from '../../api/workqueue.js';
 
 export interface NodeIpamOptions {
   client: ApiClient;
@@ -41,19 +41,9 @@ export class NodeIpamController {
     const informer = this.nodes.run(signal);
     signal.addEventListener('abort', () => this.queue.shutDown(), { once: true });
     await Promise.race([this.nodes.synced, new Promise((r) => signal.addEventListener('abort', r, { once: true }))]);
-    for (;;) {
-      const name = await this.queue.get();
-      if (name === undefined) break;
-      try {
-        await this.allocate(name);
-        this.queue.forget(name);
-      } catch (err) {
-        this.options.logger.warn({ node: name, err: (err as Error).message }, 'pod CIDR allocation failed');
-        this.queue.addRateLimited(name);
-      } finally {
-        this.queue.done(name);
-      }
-    }
+    await processQueue(this.queue, (name) => this.allocate(name), (name, err) =>
+      this.options.logger.warn({ node: name, err: (err as Error).message }, 'pod CIDR allocation failed'),
+    );
     await informer;
   }
 

@@ -1,8 +1,7 @@
 // Files holding keys and tokens: written atomically with mode 0600 and read back with
 // their mode tightened, so a copy made with a loose umask does not stay world-readable.
 
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat } from 'node:fs/promises';
 
 export async function ensurePrivateDir(path: string): Promise<void> {
   await mkdir(path, { recursive: true, mode: 0o700 });
@@ -27,20 +26,4 @@ export async function readSecret(path: string): Promise<string | undefined> {
   return text;
 }
 
-export async function writeFileAtomic(path: string, data: string, mode: number): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  const fh = await open(tmp, 'wx', mode);
-  try {
-    try {
-      await fh.chmod(mode); // open()'s mode is masked by the umask
-      await fh.writeFile(data, 'utf8');
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, path);
-  } catch (err) {
-    await unlink(tmp).catch(() => undefined);
-    throw err;
-  }
-}
+export { writeFileAtomic } from '../../api/atomic-file.js';

@@ -11,7 +11,7 @@ import { Informer, objectKey } from '../../api/informer.js';
 import { milliValue, parseQuantity, value } from '../../api/quantity.js';
 import { resources } from '../../api/resources.js';
 import type { Node, Pod, PodCondition } from '../../api/types.js';
-import { WorkQueue } from '../../api/workqueue.js';
+import { processQueue, WorkQueue } from '../../api/workqueue.js';
 import { SchedulerCache } from './algorithm/index.js';
 
 export const SCHEDULER_NAME = 'default-scheduler';
@@ -94,20 +94,10 @@ export class Scheduler {
     await Promise.all([...workers, ...loops]);
   }
 
-  private async worker(): Promise<void> {
-    for (;;) {
-      const key = await this.queue.get();
-      if (key === undefined) return;
-      try {
-        await this.scheduleOne(key);
-        this.queue.forget(key);
-      } catch (err) {
-        this.options.logger.warn({ pod: key, err: (err as Error).message }, 'scheduling attempt failed');
-        this.queue.addRateLimited(key);
-      } finally {
-        this.queue.done(key);
-      }
-    }
+  private worker(): Promise<void> {
+    return processQueue(this.queue, (key) => this.scheduleOne(key), (key, err) =>
+      this.options.logger.warn({ pod: key, err: (err as Error).message }, 'scheduling attempt failed'),
+    );
   }
 
   private async scheduleOne(key: string): Promise<void> {
