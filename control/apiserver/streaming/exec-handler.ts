@@ -12,7 +12,7 @@ import type { TunnelStream } from '../../../api/tunnel/tunnel-mux.js';
 import { CHANNEL_STDERR, CHANNEL_STDIN, CHANNEL_STDOUT, type ExecStreamRequest, type StreamResult } from '../../../api/tunnel/tunnel-protocol.js';
 import type { Pod, Status } from '../../../api/types.js';
 import { chooseContainer } from './pod-container.js';
-import { openStream, type StreamOpener } from './open-stream.js';
+import { noTunnel, openStream, type StreamOpener } from './open-stream.js';
 
 export const CHANNEL_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'] as const;
 const CHANNEL_ERROR = 3;
@@ -98,12 +98,14 @@ export class ExecHandler {
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, pod: Pod, query: URLSearchParams): void {
     const o = parseExecOptions(query);
     const container = checkExec(pod, o);
-    const protocol = pickChannelProtocol(req.headers['sec-websocket-protocol']);
-    if (!protocol) {
-      throw errors.badRequest(`unable to upgrade connection: this server speaks only the websocket protocols ${CHANNEL_PROTOCOLS.join(', ')}`);
+    if (!this.tunnels.get(pod.spec.nodeName ?? '')) throw noTunnel(pod.spec.nodeName ?? '');
+    // Refusals above come first: kubectl ≥ 1.30 retries a failed websocket upgrade over
+    // SPDY, and must see the real reason there too, not just "SPDY unsupported".
+    if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
+      throw errors.badRequest(`unable to upgrade connection: ${req.headers.upgrade ?? ''} is not supported by this server; use a kubectl of version 1.30 or newer (websocket streaming)`);
     }
-    if (!this.tunnels.get(pod.spec.nodeName ?? '')) {
-      throw errors.internal(`node "${pod.spec.nodeName ?? ''}" has no streaming connection to the control server (is its skiff agent running?)`);
+    if (!pickChannelProtocol(req.headers['sec-websocket-protocol'])) {
+      throw errors.badRequest(`unable to upgrade connection: this server speaks only the websocket protocols ${CHANNEL_PROTOCOLS.join(', ')}`);
     }
     const request: ExecStreamRequest = {
       kind: 'exec',

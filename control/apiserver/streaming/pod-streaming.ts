@@ -43,10 +43,8 @@ export class PodStreaming {
     await serveLog(req, res, pod, query, this.tunnels);
   }
 
+  /** Throws (before any upgrade) the ApiError to answer with. */
   upgradeExec(req: IncomingMessage, socket: Duplex, head: Buffer, pod: Pod, query: URLSearchParams): void {
-    if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
-      throw errors.badRequest(`unable to upgrade connection: ${req.headers.upgrade ?? ''} is not supported by this server; use a kubectl of version 1.30 or newer (websocket streaming)`);
-    }
     this.exec.upgrade(req, socket, head, pod, query);
   }
 
