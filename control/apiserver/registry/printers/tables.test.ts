@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { KubeObject, Lease, Namespace } from '../../../../api/types.js';
 import { CREATION_TIMESTAMP_DESCRIPTION, NAME_DESCRIPTION } from './column-descriptions.js';
-import { defaultTable, leaseTable, namespaceTable, nodeTable, podTable, tableConversionFor } from './index.js';
+import { defaultTable, deploymentTable, eventTable, leaseTable, namespaceTable, nodeTable, podTable, tableConversionFor } from './index.js';
 
 const now = new Date('2024-05-01T12:00:00Z');
 const created = '2024-05-01T11:59:55Z';
@@ -67,7 +67,9 @@ describe('namespaces, leases and the default table', () => {
     assert.equal(tableConversionFor('nodes'), nodeTable);
     assert.equal(tableConversionFor('namespaces'), namespaceTable);
     assert.equal(tableConversionFor('leases'), leaseTable);
-    assert.equal(tableConversionFor('events'), defaultTable);
+    assert.equal(tableConversionFor('events'), eventTable);
+    assert.equal(tableConversionFor('deployments'), deploymentTable);
+    assert.equal(tableConversionFor('widgets'), defaultTable);
     assert.equal(tableConversionFor('__proto__'), defaultTable);
   });
 });
