@@ -1,0 +1,161 @@
+// Hooks and termination against real Docker, timed from dockerd's own event log: preStop
+// runs before SIGTERM and its time comes out of the grace period; a container that ignores
+// SIGTERM gets SIGKILL at the end of its grace period; postStart failures kill the
+// container (FailedPostStartHook); a container over its memory limit is OOMKilled.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import Docker from 'dockerode';
+import type { Pod } from '../api/types.js';
+import { ensureTestImages } from './fixtures/images.js';
+import { DOCKER_SOCKET, startCluster, waitFor, type TestCluster } from './lib/cluster.js';
+import { podEvents, podYaml } from './kubelet-support.js';
+
+interface DockerEvent {
+  Action: string;
+  Actor: { ID: string; Attributes: Record<string, string> };
+  timeNano: number;
+}
+
+const docker = new Docker({ socketPath: DOCKER_SOCKET });
+
+/** dockerd's events for one container between two instants (ms), oldest first. */
+async function containerEvents(id: string, sinceMs: number, untilMs: number): Promise<DockerEvent[]> {
+  const stream = (await docker.getEvents({ since: Math.floor(sinceMs / 1000), until: Math.ceil(untilMs / 1000) + 1, filters: { container: [id] } })) as NodeJS.ReadableStream;
+  let text = '';
+  for await (const chunk of stream) text += chunk.toString();
+  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as DockerEvent);
+}
+
+function at(events: DockerEvent[], pred: (e: DockerEvent) => boolean): number {
+  const e = events.find(pred);
+  assert.ok(e, `no such event in ${events.map((x) => x.Action).join(', ')}`);
+  return e.timeNano / 1e6;
+}
+
+const isKill = (signal: string) => (e: DockerEvent) => e.Action === 'kill' && e.Actor.Attributes['signal'] === signal;
+
+function mainId(p: Pod): string {
+  return p.status!.containerStatuses![0]!.containerID!.replace('docker://', '');
+}
+
+describe('kubelet hooks and termination', () => {
+  let cluster: TestCluster;
+  let busybox: string;
+
+  before(async () => {
+    busybox = (await ensureTestImages()).busybox;
+    cluster = await startCluster({ agents: 1 });
+  });
+  after(async () => {
+    await cluster?.stop();
+  });
+
+  test('a container ignoring SIGTERM is killed at the end of its grace period', async (t) => {
+    await cluster.kubectlOk(['apply', '-f', '-'], {
+      input: podYaml('stubborn', {
+        terminationGracePeriodSeconds: 3,
+        containers: [{ name: 'main', image: busybox, command: ['sh', '-c', "trap '' TERM; while true; do sleep 1; done"] }],
+      }),
+    });
+    const pod = await cluster.waitForPod('stubborn', 'Running', (p) => !!p.status?.containerStatuses?.[0]?.state.running);
+    const id = mainId(pod);
+    const t0 = Date.now();
+    await cluster.kubectlOk(['delete', 'pod', 'stubborn', '--timeout=30s']);
+    const events = await containerEvents(id, t0 - 1000, Date.now());
+    const term = at(events, isKill('15'));
+    const kill = at(events, isKill('9'));
+    const die = at(events, (e) => e.Action === 'die');
+    const grace = (kill - term) / 1000;
+    t.diagnostic(`grace 3 s: SIGKILL ${grace.toFixed(3)} s after SIGTERM`);
+    assert.ok(grace >= 2.95 && grace < 3.8, `SIGKILL ${grace.toFixed(2)} s after SIGTERM`);
+    assert.ok(die >= kill, 'it died from the SIGKILL');
+  });
+
+  test('preStop runs before SIGTERM and its time counts against the grace period', async (t) => {
+    // preStop takes 10 s but the grace period is 4: the hook is cut at 4 s, then the
+    // container (which ignores SIGTERM) gets the kubelet's minimum 2 s before SIGKILL.
+    await cluster.kubectlOk(['apply', '-f', '-'], {
+      input: podYaml('prestop', {
+        terminationGracePeriodSeconds: 4,
+        containers: [
+          {
+            name: 'main',
+            image: busybox,
+            command: ['sh', '-c', "trap '' TERM; while true; do sleep 1; done"],
+            lifecycle: { preStop: { exec: { command: ['sleep', '10'] } } },
+          },
+        ],
+      }),
+    });
+    const pod = await cluster.waitForPod('prestop', 'Running', (p) => !!p.status?.containerStatuses?.[0]?.state.running);
+    const id = mainId(pod);
+    const t0 = Date.now();
+    await cluster.kubectlOk(['delete', 'pod', 'prestop', '--timeout=30s']);
+    const events = await containerEvents(id, t0 - 1000, Date.now());
+    const hook = at(events, (e) => e.Action.startsWith('exec_start') && e.Action.includes('sleep 10'));
+    const term = at(events, isKill('15'));
+    const kill = at(events, isKill('9'));
+    assert.ok(hook < term, 'the preStop hook started before SIGTERM');
+    const hookSeconds = (term - hook) / 1000;
+    assert.ok(hookSeconds >= 3.9 && hookSeconds < 4.8, `SIGTERM ${hookSeconds.toFixed(2)} s after preStop started`);
+    const termSeconds = (kill - term) / 1000;
+    t.diagnostic(`grace 4 s, preStop sleep 10: SIGTERM ${hookSeconds.toFixed(3)} s after preStop, SIGKILL ${termSeconds.toFixed(3)} s after SIGTERM`);
+    assert.ok(termSeconds >= 1.95 && termSeconds < 2.8, `SIGKILL ${termSeconds.toFixed(2)} s after SIGTERM`);
+  });
+
+  test('postStart runs after start; a failing postStart kills the container with FailedPostStartHook', async () => {
+    await cluster.kubectlOk(['apply', '-f', '-'], {
+      input: podYaml('hooks', {
+        containers: [
+          {
+            name: 'good',
+            image: busybox,
+            command: ['sh', '-c', "trap 'exit 0' TERM; while true; do sleep 1; done"],
+            lifecycle: { postStart: { exec: { command: ['touch', '/tmp/post-started'] } } },
+            readinessProbe: { exec: { command: ['cat', '/tmp/post-started'] }, periodSeconds: 1 },
+          },
+          {
+            name: 'bad',
+            image: busybox,
+            command: ['sh', '-c', "trap 'exit 0' TERM; while true; do sleep 1; done"],
+            lifecycle: { postStart: { exec: { command: ['sh', '-c', 'echo no; exit 7'] } } },
+          },
+        ],
+      }),
+    });
+    const pod = await cluster.waitForPod('hooks', 'bad restarted', (p) => (p.status?.containerStatuses?.find((c) => c.name === 'bad')?.restartCount ?? 0) >= 1, 40_000);
+    const good = pod.status!.containerStatuses!.find((c) => c.name === 'good')!;
+    await cluster.waitForPod('hooks', 'good ready', (p) => !!p.status?.containerStatuses?.find((c) => c.name === 'good')?.ready, 10_000);
+    assert.equal(good.restartCount, 0);
+    const ev = await waitFor('FailedPostStartHook', async () => {
+      const all = await podEvents(cluster, 'hooks');
+      return all.find((e) => e.reason === 'FailedPostStartHook');
+    }, 10_000);
+    assert.equal(ev.type, 'Warning');
+    assert.match(ev.message!, /^Exec lifecycle hook \(\[sh -c echo no; exit 7\]\) for Container "bad" in Pod "hooks_default\([0-9a-f-]+\)" failed - error: command 'sh -c echo no; exit 7' exited with 7: , message: "no\\n"$/);
+    await cluster.kubectlOk(['delete', 'pod', 'hooks', '--wait=false']);
+  });
+
+  test('a container over its memory limit is OOMKilled', async () => {
+    await cluster.kubectlOk(['apply', '-f', '-'], {
+      input: podYaml('oom', {
+        restartPolicy: 'Never',
+        containers: [
+          {
+            name: 'main',
+            image: busybox,
+            // dd's 64 MiB buffer is touched page by page as /dev/zero fills it.
+            command: ['dd', 'if=/dev/zero', 'of=/dev/null', 'bs=64M', 'count=4'],
+            resources: { limits: { memory: '16Mi' } },
+          },
+        ],
+      }),
+    });
+    const pod = await cluster.waitForPod('oom', 'Failed', (p) => p.status?.phase === 'Failed', 30_000);
+    const t = pod.status!.containerStatuses![0]!.state.terminated!;
+    assert.equal(t.reason, 'OOMKilled');
+    assert.equal(t.exitCode, 137);
+    assert.match((await cluster.kubectlOk(['get', 'pod', 'oom'])).split('\n')[1]!, /^oom\s+0\/1\s+OOMKilled\s+0\s/);
+  });
+});
