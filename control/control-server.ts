@@ -11,6 +11,8 @@ import { writeKubeconfig } from '../api/kubeconfig.js';
 import { ApiServer } from './apiserver/server.js';
 import { Authenticator } from './apiserver/auth.js';
 import { buildStorages, ensureSystemNamespaces } from './apiserver/registry/index.js';
+import { GarbageCollector } from './controllers/garbage-collector.js';
+import { NamespaceController } from './controllers/namespace-controller.js';
 import { NodeIpamController } from './controllers/node-ipam.js';
 import { ensureServingCertificates, ensureTokens } from './pki/index.js';
 import { Scheduler } from './scheduler/scheduler.js';
@@ -104,7 +106,9 @@ async function runComponents(o: ControlOptions, creds: { url: string; caPem: str
     record: createRecorder(client, { component: 'default-scheduler' }, log),
   });
   const ipam = new NodeIpamController({ client, logger: log.child({ component: 'node-ipam' }), clusterCidr: o.clusterCidr, nodeMaskSize: o.nodeCidrMaskSize });
-  const components = [scheduler.run(signal), ipam.run(signal)];
+  const namespaces = new NamespaceController(client, log.child({ component: 'namespace-controller' }));
+  const gc = new GarbageCollector(client, log.child({ component: 'garbage-collector' }));
+  const components = [scheduler.run(signal), ipam.run(signal), namespaces.run(signal), gc.run(signal)];
   await new Promise<void>((r) => (signal.aborted ? r() : signal.addEventListener('abort', () => r(), { once: true })));
   log.info('stopping');
   // Reverse start order: controllers drain, then the API server closes, then the store.

@@ -28,6 +28,19 @@ export const namespaceStrategy: Strategy = {
   prepareForStatusUpdate: keepAllButStatus,
   validate: (obj) => metaCauses(obj, false, 'label'),
   table: namespaceTable,
+  // Deleting a namespace makes it Terminating; the namespace controller deletes what is in
+  // it and then empties spec.finalizers through /finalize, and the namespace goes.
+  holdsDeletion: (obj) => ((obj as Namespace).spec?.finalizers?.length ?? 0) > 0,
+  beginDeletion(obj) {
+    (obj as Namespace).status = { ...((obj as Namespace).status ?? {}), phase: 'Terminating' };
+  },
+  prepareForFinalizeUpdate(obj, old) {
+    const finalizers = (obj as Namespace).spec?.finalizers;
+    keepAllButStatus(obj, old);
+    (obj as Namespace).status = structuredClone((old as Namespace).status ?? {});
+    (obj as Namespace).spec = { ...((old as Namespace).spec ?? {}), ...(finalizers ? { finalizers } : {}) };
+    if (!finalizers) delete (obj as Namespace).spec!.finalizers;
+  },
 };
 
 export const nodeStrategy: Strategy = {

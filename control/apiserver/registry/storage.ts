@@ -239,6 +239,9 @@ export class ResourceStorage {
     }
     if (subresource === 'status') {
       this.strategy.prepareForStatusUpdate?.(next, current);
+    } else if (subresource === 'finalize') {
+      if (!this.strategy.prepareForFinalizeUpdate) throw errors.methodNotAllowed('the server does not allow this method on the requested resource');
+      this.strategy.prepareForFinalizeUpdate(next, current);
     } else {
       this.strategy.prepareForUpdate?.(next, current);
       this.strategy.defaults?.(next);
@@ -255,7 +258,7 @@ export class ResourceStorage {
   /** An object marked for deletion whose finalizers are all gone (and grace is over) goes. */
   private shouldFinalize(obj: KubeObject): boolean {
     const m = obj.metadata;
-    return !!m.deletionTimestamp && (m.finalizers?.length ?? 0) === 0 && (m.deletionGracePeriodSeconds ?? 0) === 0;
+    return !!m.deletionTimestamp && (m.finalizers?.length ?? 0) === 0 && (m.deletionGracePeriodSeconds ?? 0) === 0 && !this.strategy.holdsDeletion?.(obj);
   }
 
   private async deleteNow(key: string, revision: number): Promise<KubeObject> {
@@ -292,11 +295,13 @@ export class ResourceStorage {
       const meta = obj.metadata;
       // A deletion already under way can be shortened, never lengthened.
       if (meta.deletionTimestamp && meta.deletionGracePeriodSeconds !== undefined) grace = Math.min(grace, meta.deletionGracePeriodSeconds);
+      // Orphan and Foreground propagation are carried out by the garbage collector, which
+      // the finalizer tells what to do before the object may go.
+      const propagation = propagationFinalizer(options.propagationPolicy);
+      if (propagation && !meta.finalizers?.includes(propagation)) meta.finalizers = [...(meta.finalizers ?? []), propagation];
       const finalizers = meta.finalizers?.length ?? 0;
-      if (options.propagationPolicy === 'Orphan' || options.propagationPolicy === 'Foreground') {
-        // Recorded for the garbage collector, which honours them through finalizers.
-      }
-      if (grace === 0 && finalizers === 0) {
+      const held = this.strategy.holdsDeletion?.(obj) ?? false;
+      if (grace === 0 && finalizers === 0 && !held) {
         if (opts.dryRun) return { object: obj, deleted: true };
         try {
           return { object: await this.deleteNow(key, kv.modRevision), deleted: true };
@@ -305,11 +310,12 @@ export class ResourceStorage {
           throw err;
         }
       }
-      const unchanged = meta.deletionTimestamp && meta.deletionGracePeriodSeconds === grace;
+      const unchanged = meta.deletionTimestamp && meta.deletionGracePeriodSeconds === grace && !propagation;
       if (unchanged || opts.dryRun) return { object: obj, deleted: false };
       const deadline = new Date(Date.now() + grace * 1000);
       meta.deletionTimestamp = meta.deletionTimestamp && grace > 0 ? meta.deletionTimestamp : timestamp(deadline);
       meta.deletionGracePeriodSeconds = grace;
+      this.strategy.beginDeletion?.(obj);
       delete meta.resourceVersion;
       try {
         return { object: this.decode(await this.store.update(key, this.encode(obj), kv.modRevision)), deleted: false };
@@ -319,6 +325,12 @@ export class ResourceStorage {
       }
     }
   }
+}
+
+function propagationFinalizer(policy: DeleteOptions['propagationPolicy']): string | undefined {
+  if (policy === 'Orphan') return 'orphan';
+  if (policy === 'Foreground') return 'foregroundDeletion';
+  return undefined;
 }
 
 interface ContinueToken {

@@ -34,6 +34,15 @@ export interface Strategy {
    * Types without one are deleted at once (unless finalizers hold them).
    */
   gracePeriod?(obj: KubeObject, requested: number | undefined): number;
+  /**
+   * True while something other than metadata.finalizers holds a deleted object (a
+   * namespace's spec.finalizers, emptied through /finalize once its content is gone).
+   */
+  holdsDeletion?(obj: KubeObject): boolean;
+  /** Marks the start of a held deletion (e.g. a namespace's phase becomes Terminating). */
+  beginDeletion?(obj: KubeObject): void;
+  /** On update of the finalize subresource: keep everything but what it may change. */
+  prepareForFinalizeUpdate?(obj: KubeObject, old: KubeObject): void;
   /** True when the spec changed, so metadata.generation must be bumped. */
   specChanged?(obj: KubeObject, old: KubeObject): boolean;
 }
