@@ -111,6 +111,12 @@ test('services: ports, types and shapes', () => {
   const svc = (spec: Record<string, unknown>) => ({ metadata: { name: 's', namespace: 'default' }, spec: { type: 'ClusterIP', sessionAffinity: 'None', ...spec } });
   assert.deepEqual(validateService(svc({ ports: [{ port: 80, protocol: 'TCP', targetPort: 80 }] })), []);
   assert.deepEqual(validateService(svc({ clusterIP: 'None' })), [], 'a headless service needs no ports');
+  // kubectl create service names ports "80-8080": a DNS label, not an IANA service name.
+  assert.deepEqual(validateService(svc({ ports: [{ name: '80-8080', port: 80, protocol: 'TCP', targetPort: 8080 }] })), []);
+  assert.deepEqual(fields(validateService(svc({ ports: [{ name: 'Http', port: 80, protocol: 'TCP', targetPort: 'HTTP' }] }))).map((e) => e.split(':')[0]), [
+    'spec.ports[0].name',
+    'spec.ports[0].targetPort',
+  ]);
   assert.deepEqual(validateService(svc({ type: 'ExternalName', externalName: 'db.example.com' })), []);
   assert.deepEqual(fields(validateService(svc({ type: 'ExternalName' }))), ['spec.externalName: Required value']);
   assert.deepEqual(fields(validateService(svc({ ports: [{ port: 80, protocol: 'TCP', nodePort: 30000 }] }))), [

@@ -6,7 +6,7 @@
 import { isIP } from 'node:net';
 import type { EndpointSlice, Endpoints, Service, ServicePort } from '../service-types.js';
 import { duplicate, forbidden, invalid, notSupported, required, type FieldError } from './field-error.js';
-import { isDNS1123Subdomain, isValidPortName, isValidPortNum } from './names.js';
+import { isDNS1123Label, isDNS1123Subdomain, isValidPortName, isValidPortNum } from './names.js';
 import { validateLabels, validateObjectMeta, validateObjectMetaUpdate } from './object-meta.js';
 
 export const SERVICE_TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'] as const;
@@ -28,7 +28,8 @@ function servicePort(p: ServicePort, i: number, many: boolean, type: string): Fi
   const errs: FieldError[] = [];
   if (!p || typeof p !== 'object') return [required(f)];
   if (many && !p.name) errs.push(required(`${f}.name`));
-  else if (p.name) errs.push(...isValidPortName(p.name).map((m) => invalid(`${f}.name`, p.name, m)));
+  // Service port names are DNS labels ("80-8080" is fine); only targetPort names are IANA service names.
+  else if (p.name) errs.push(...isDNS1123Label(p.name).map((m) => invalid(`${f}.name`, p.name, m)));
   errs.push(...portNumber(p.port, `${f}.port`));
   errs.push(...protocol(p.protocol, `${f}.protocol`));
   if (typeof p.targetPort === 'number') errs.push(...portNumber(p.targetPort, `${f}.targetPort`));
@@ -121,6 +122,7 @@ export function validateEndpoints(ep: Endpoints): FieldError[] {
     const ports = subset?.ports ?? [];
     ports.forEach((p, j) => {
       if (ports.length > 1 && !p?.name) errs.push(required(`${f}.ports[${j}].name`));
+      else if (p?.name) errs.push(...isDNS1123Label(p.name).map((m) => invalid(`${f}.ports[${j}].name`, p.name, m)));
       errs.push(...portNumber(p?.port, `${f}.ports[${j}].port`));
       errs.push(...protocol(p?.protocol, `${f}.ports[${j}].protocol`));
     });
