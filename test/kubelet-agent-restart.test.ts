@@ -1,0 +1,78 @@
+// kill -9 of the agent in the middle of a crash loop and of a liveness restart loop: the
+// restarted agent carries on from the containers themselves, so restart counts continue,
+// the back-off still holds, and nothing is started twice (one sandbox, one running attempt).
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Pod } from '../api/types.js';
+import { ensureTestImages } from './fixtures/images.js';
+import { startCluster, type TestCluster } from './lib/cluster.js';
+import { podEvents, podYaml } from './kubelet-support.js';
+
+describe('kubelet across agent kill -9', () => {
+  let cluster: TestCluster;
+  let busybox: string;
+
+  before(async () => {
+    busybox = (await ensureTestImages()).busybox;
+    cluster = await startCluster({ agents: 1 });
+  });
+  after(async () => {
+    await cluster?.stop();
+  });
+
+  async function ownContainers(p: Pod) {
+    return (await cluster.containers()).filter((c) => c.Labels['io.kubernetes.pod.uid'] === p.metadata.uid);
+  }
+
+  test('restart counts, back-off and liveness restarts continue; nothing is duplicated', async (t) => {
+    await cluster.kubectlOk(['apply', '-f', '-'], {
+      input: [
+        podYaml('crash', { containers: [{ name: 'main', image: busybox, command: ['sh', '-c', 'sleep 1; exit 1'] }] }),
+        podYaml('unlive', {
+          containers: [
+            {
+              name: 'main',
+              image: busybox,
+              command: ['sh', '-c', "trap 'exit 0' TERM; while true; do sleep 1; done"],
+              livenessProbe: { exec: { command: ['false'] }, periodSeconds: 1, failureThreshold: 1 },
+            },
+          ],
+        }),
+      ].join('\n---\n'),
+    });
+    const crashing = await cluster.waitForPod('crash', 'in back-off after its first restart', (p) => {
+      const s = p.status?.containerStatuses?.[0];
+      return s?.restartCount === 1 && s.state.waiting?.reason === 'CrashLoopBackOff';
+    }, 30_000);
+    await cluster.waitForPod('unlive', 'restarted by liveness', (p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1, 30_000);
+
+    await cluster.agent().stop('SIGKILL');
+    const unliveBefore = (await cluster.pod('unlive')).status!.containerStatuses![0]!.restartCount;
+    await new Promise((r) => setTimeout(r, 1500));
+    cluster.agent().start();
+
+    const lastExit = Date.parse(crashing.status!.containerStatuses![0]!.lastState.terminated!.finishedAt!);
+    const second = await cluster.waitForPod('crash', 'restarted a second time', (p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 2, 40_000);
+    const s = second.status!.containerStatuses![0]!;
+    const started = Date.parse(s.state.running?.startedAt ?? s.lastState.terminated?.startedAt ?? s.state.terminated?.startedAt ?? '');
+    const waited = (started - lastExit) / 1000;
+    t.diagnostic(`second restart ${waited.toFixed(1)} s after the previous exit (back-off 10 s, agent killed in between)`);
+    // RFC 3339 times have whole seconds.
+    assert.ok(waited >= 9, `the 10 s back-off held across the agent restart (waited ${waited} s)`);
+    assert.equal(s.restartCount, 2, 'the count continued, not reset');
+
+    const unlive = await cluster.waitForPod('unlive', 'restarted again after the agent came back', (p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) > unliveBefore, 40_000);
+    const ev = await podEvents(cluster, 'unlive');
+    assert.ok(ev.some((e) => e.reason === 'Killing' && e.message === 'Container main failed liveness probe, will be restarted'));
+
+    for (const p of [second, unlive]) {
+      const mine = await ownContainers(p);
+      const sandboxes = mine.filter((c) => c.Labels['io.kubernetes.docker.type'] === 'podsandbox');
+      const containers = mine.filter((c) => c.Labels['io.kubernetes.docker.type'] === 'container');
+      assert.equal(sandboxes.length, 1, `${p.metadata.name}: one sandbox`);
+      assert.ok(containers.filter((c) => c.State === 'running').length <= 1, `${p.metadata.name}: at most one running attempt`);
+      assert.ok(containers.length <= 2, `${p.metadata.name}: the current attempt and one previous (${containers.length})`);
+    }
+  });
+});
