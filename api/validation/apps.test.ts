@@ -113,9 +113,9 @@ test('services: ports, types and shapes', () => {
   assert.deepEqual(validateService(svc({ clusterIP: 'None' })), [], 'a headless service needs no ports');
   // kubectl create service names ports "80-8080": a DNS label, not an IANA service name.
   assert.deepEqual(validateService(svc({ ports: [{ name: '80-8080', port: 80, protocol: 'TCP', targetPort: 8080 }] })), []);
-  assert.deepEqual(fields(validateService(svc({ ports: [{ name: 'Http', port: 80, protocol: 'TCP', targetPort: 'HTTP' }] }))).map((e) => e.split(':')[0]), [
-    'spec.ports[0].name',
-    'spec.ports[0].targetPort',
+  assert.deepEqual(fields(validateService(svc({ ports: [{ name: 'Http', port: 80, protocol: 'TCP', targetPort: 'we--b' }] }))), [
+    "spec.ports[0].name: Invalid value: \"Http\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
+    'spec.ports[0].targetPort: Invalid value: "we--b": must not contain consecutive hyphens',
   ]);
   assert.deepEqual(validateService(svc({ type: 'ExternalName', externalName: 'db.example.com' })), []);
   assert.deepEqual(fields(validateService(svc({ type: 'ExternalName' }))), ['spec.externalName: Required value']);
