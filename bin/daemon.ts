@@ -5,9 +5,6 @@
 import { setMaxListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { pino, type Logger } from 'pino';
-import { AgentError } from '../agent/errors.js';
-import { JoinTokenError } from '../api/join-token.js';
-import { PkiError } from '../control/pki/index.js';
 import { UsageError } from './cli-flags.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
@@ -50,9 +47,16 @@ export function shutdownSignal(logger: Logger): AbortSignal {
   return controller.signal;
 }
 
+/**
+ * Error classes whose messages are the user's to fix. Matched by name, not instanceof, so
+ * that this file (loaded by every command) does not pull in the control server's PKI code
+ * or the agent's modules; each of these classes sets its `name`.
+ */
+const USER_ERRORS = new Set(['UsageError', 'AgentError', 'JoinTokenError', 'PkiError']);
+
 /** Errors that are the user's to fix: one line on stderr. */
 export function isUserError(err: unknown): boolean {
-  if (err instanceof UsageError || err instanceof AgentError || err instanceof JoinTokenError || err instanceof PkiError) return true;
+  if (err instanceof UsageError || (err instanceof Error && USER_ERRORS.has(err.name))) return true;
   const code = (err as { code?: string }).code;
   return code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL' || code === 'ECONNREFUSED' || code === 'ENOTFOUND';
 }

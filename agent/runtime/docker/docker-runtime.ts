@@ -13,6 +13,8 @@ import {
   LABEL_CONTAINER_NAME,
   LABEL_CONTAINER_TYPE,
   LABEL_NODE_NAME,
+  LABEL_POD_NAME,
+  LABEL_POD_NAMESPACE,
   type AuthConfig,
   type ContainerConfig,
   type ContainerFilter,
@@ -139,9 +141,12 @@ export class DockerRuntime implements ContainerRuntime {
     for (let round = 0; ; round++) {
       await this.ensurePauseImage();
       try {
+        const t0 = performance.now();
         const id = await this.create(name, body);
+        const t1 = performance.now();
         await this.start(id, 'pod sandbox');
-        this.log.debug({ pod: `${meta.namespace}/${meta.name}`, id }, 'pod sandbox started');
+        // Timings for bench/run.ts, which reads them back from the debug log.
+        this.log.debug({ pod: `${meta.namespace}/${meta.name}`, id, createMs: ms(t1 - t0), startMs: ms(performance.now() - t1) }, 'pod sandbox started');
         return id;
       } catch (err) {
         // Someone removed the pause image since we last looked: make it again, once.
@@ -188,6 +193,7 @@ export class DockerRuntime implements ContainerRuntime {
   // ---- containers ----------------------------------------------------------------------
 
   async createContainer(podSandboxId: string, config: ContainerConfig, sandboxConfig: PodSandboxConfig): Promise<string> {
+    const t0 = performance.now();
     const sandbox = await this.inspectOwn(podSandboxId, TYPE_SANDBOX);
     if (!sandbox) throw new RuntimeNotFoundError(`pod sandbox ${podSandboxId}`);
     const own: Record<string, string> = {
@@ -224,7 +230,10 @@ export class DockerRuntime implements ContainerRuntime {
     if (config.args !== undefined) body.Cmd = config.args;
     if (config.workingDir) body.WorkingDir = config.workingDir;
     try {
-      return await this.create(containerName(config.metadata, sandboxConfig.metadata), body);
+      const id = await this.create(containerName(config.metadata, sandboxConfig.metadata), body);
+      const pod = `${sandboxConfig.metadata.namespace}/${sandboxConfig.metadata.name}`;
+      this.log.debug({ pod, container: config.metadata.name, id, createMs: ms(performance.now() - t0) }, 'container created');
+      return id;
     } catch (err) {
       if (isNotFound(err) && /no such image/i.test(dockerMessage(err))) throw new ImageNotFoundError(config.image);
       throw this.fail(err, 'CreateFailed', `creating container ${config.metadata.name}`);
@@ -232,16 +241,21 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async startContainer(containerId: string): Promise<void> {
+    const t0 = performance.now();
     const c = await this.inspectOwn(containerId, TYPE_CONTAINER);
     if (!c) throw new RuntimeNotFoundError(`container ${containerId}`);
+    const labels = c.Config.Labels ?? {};
     try {
-      await this.start(c.Id, `container ${c.Config.Labels?.[LABEL_CONTAINER_NAME] ?? ''}`);
+      await this.start(c.Id, `container ${labels[LABEL_CONTAINER_NAME] ?? ''}`);
     } catch (err) {
-      throw this.fail(err, 'CreateFailed', `starting container ${c.Config.Labels?.[LABEL_CONTAINER_NAME] ?? c.Id}`);
+      throw this.fail(err, 'CreateFailed', `starting container ${labels[LABEL_CONTAINER_NAME] ?? c.Id}`);
     }
-    const logPath = c.Config.Labels?.[LABEL_LOG_PATH];
+    const pod = `${labels[LABEL_POD_NAMESPACE] ?? ''}/${labels[LABEL_POD_NAME] ?? ''}`;
+    this.log.debug({ pod, container: labels[LABEL_CONTAINER_NAME], id: c.Id, startMs: ms(performance.now() - t0) }, 'container started');
+    const logPath = labels[LABEL_LOG_PATH];
     if (logPath) {
       try {
+        // Docker sets LogPath only when the container starts: inspect again.
         await linkContainerLog((await this.docker.getContainer(c.Id).inspect()).LogPath, logPath);
       } catch (err) {
         this.log.warn({ id: c.Id, logPath, err: (err as Error).message }, 'could not link container log');
@@ -440,6 +454,11 @@ export class DockerRuntime implements ContainerRuntime {
     }
     if (logPath) await unlinkContainerLog(logPath);
   }
+}
+
+/** Milliseconds, rounded to 0.1, for timing fields in the debug log. */
+function ms(v: number): number {
+  return Math.round(v * 10) / 10;
 }
 
 function portBindings(mappings: PortMapping[]): {
