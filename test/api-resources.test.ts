@@ -407,6 +407,12 @@ describe('resource types with kubectl', () => {
       'job-name': 'jd',
     });
     assert.deepEqual(job.metadata.labels, job.spec.template.metadata?.labels);
+    const bare = await c.request<Job>('POST', '/apis/batch/v1/namespaces/default/jobs', {
+      body: { metadata: { name: 'bare' }, spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'i:1' }] } } } },
+    });
+    assert.equal(bare.metadata.labels?.['batch.kubernetes.io/job-name'], 'bare', 'a Job without labels shows its generated template labels');
+    const successful = await c.list(resources.jobs, { namespace: 'default', fieldSelector: 'status.successful=0' });
+    assert.deepEqual(successful.items.map((j) => j.metadata.name).sort(), ['bare', 'jd']);
 
     const svc = await c.request<Service>('POST', '/api/v1/namespaces/default/services', { body: { metadata: { name: 'sd' }, spec: { selector: { app: 'd' }, ports: [{ port: 80 }] } } });
     assert.deepEqual(

@@ -68,6 +68,10 @@ export const replicaSetStrategy: Strategy = {
   type: resources.replicasets,
   defaults: (obj) => defaultReplicaSet(obj as ReplicaSet),
   validate: (obj) => toCauses(validateReplicaSet(obj as ReplicaSet)),
+  fields: {
+    names: ['status.replicas'],
+    getter: (obj) => (field) => (field === 'status.replicas' ? String((obj as ReplicaSet).status?.replicas ?? 0) : undefined),
+  },
   table: replicaSetTable,
 };
 

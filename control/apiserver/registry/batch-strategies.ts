@@ -31,20 +31,22 @@ export function defaultJob(job: Job): void {
   spec.completionMode ??= 'NonIndexed';
   spec.suspend ??= false;
   if (spec.podFailurePolicy === undefined) spec.podReplacementPolicy ??= 'TerminatingOrFailed';
+  // A Job without labels of its own shows its template's (generated ones included): Kubernetes
+  // defaults this on every decode, so it holds after the selector has been generated too.
+  const templateLabels = spec.template?.metadata?.labels;
+  if (templateLabels && Object.keys(job.metadata.labels ?? {}).length === 0) job.metadata.labels = { ...templateLabels };
   defaultPodTemplate(spec.template);
 }
 
 /**
  * generateSelector: label the template with the Job's uid and name and select on the uid,
- * so no two Jobs can ever select each other's pods. As in Kubernetes, a Job without labels
- * of its own shares its template's labels, generated ones included.
+ * so no two Jobs can ever select each other's pods.
  */
 export function generateJobSelector(job: Job): void {
   const spec = job.spec;
   if (!spec || typeof spec !== 'object' || spec.manualSelector === true) return;
   const template = (spec.template ??= { spec: { containers: [] } });
   const meta = (template.metadata ??= {});
-  const shareLabels = meta.labels !== undefined && Object.keys(job.metadata.labels ?? {}).length === 0;
   const uid = job.metadata.uid ?? '';
   const name = job.metadata.name ?? '';
   const labels = (meta.labels ??= {});
@@ -53,7 +55,6 @@ export function generateJobSelector(job: Job): void {
   labels[JOB_NAME_LABEL] ??= name;
   labels[LEGACY_JOB_NAME_LABEL] ??= name;
   spec.selector ??= { matchLabels: { [CONTROLLER_UID_LABEL]: uid } };
-  if (shareLabels) job.metadata.labels = { ...labels };
 }
 
 export const jobStrategy: Strategy = {
@@ -67,6 +68,10 @@ export const jobStrategy: Strategy = {
   prepareForStatusUpdate: keepAllButStatus,
   validate: (obj) => toCauses(validateJob(obj as Job)),
   validateUpdate: (obj, old) => toCauses(validateJobUpdate(obj as Job, old as Job)),
+  fields: {
+    names: ['status.successful'],
+    getter: (obj) => (field) => (field === 'status.successful' ? String((obj as Job).status?.succeeded ?? 0) : undefined),
+  },
   table: jobTable,
 };
 
