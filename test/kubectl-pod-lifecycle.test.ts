@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { ensureTestImages } from './fixtures/images.js';
-import { startCluster, waitFor, type TestCluster } from './lib/cluster.js';
+import Docker from 'dockerode';
+import { DOCKER_SOCKET, freePort, startCluster, waitFor, type TestCluster } from './lib/cluster.js';
 import { podManifest, sleepForever } from './lib/manifests.js';
 
 function httpGet(url: string): Promise<string> {
@@ -23,9 +24,11 @@ function httpGet(url: string): Promise<string> {
 describe('kubectl → skiff → docker', () => {
   let cluster: TestCluster;
   let busybox: string;
+  let hostPort: number;
 
   before(async () => {
     busybox = (await ensureTestImages()).busybox;
+    hostPort = await freePort();
     cluster = await startCluster({ agents: 1 });
   });
   after(async () => {
@@ -122,5 +125,44 @@ describe('kubectl → skiff → docker', () => {
     await cluster.kubectlOk(['uncordon', node]);
     await cluster.waitForPod('later', 'Running', (p) => p.status?.phase === 'Running');
     await cluster.kubectlOk(['delete', 'pod', 'later', '--wait=false']);
+  });
+
+  test('command, args, env (with $(VAR) expansion), workingDir, hostPort and resource limits reach the container', async () => {
+    const manifest = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'shaped' },
+      spec: {
+        terminationGracePeriodSeconds: 1,
+        containers: [
+          {
+            name: 'main',
+            image: busybox,
+            workingDir: '/tmp',
+            command: ['sh', '-c'],
+            args: ['mkdir -p www && echo "$(GREETING) from $PWD as $POD_NAME" > www/index.html && exec httpd -f -p 8080 -h www'],
+            env: [
+              { name: 'WHO', value: 'skiff' },
+              { name: 'GREETING', value: 'hello $(WHO)' },
+              { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+            ],
+            ports: [{ containerPort: 8080, hostPort: hostPort }],
+            resources: { requests: { cpu: '100m', memory: '32Mi' }, limits: { cpu: '500m', memory: '64Mi' } },
+          },
+        ],
+      },
+    };
+    await cluster.kubectlOk(['apply', '-f', '-'], { input: JSON.stringify(manifest) });
+    const pod = await cluster.waitForPod('shaped', 'Running', (p) => p.status?.phase === 'Running');
+    assert.equal(pod.status!.qosClass, 'Burstable');
+    const body = await waitFor('the pod to answer on its hostPort', () => httpGet(`http://127.0.0.1:${hostPort}/`).catch(() => undefined), 10_000);
+    assert.equal(body.trim(), 'hello skiff from /tmp as shaped');
+    const id = pod.status!.containerStatuses![0]!.containerID!.slice('docker://'.length);
+    const inspect = await new Docker({ socketPath: DOCKER_SOCKET }).getContainer(id).inspect();
+    assert.equal(inspect.HostConfig.Memory, 64 * 1024 * 1024);
+    assert.equal(inspect.HostConfig.CpuQuota, 50_000);
+    assert.equal(inspect.HostConfig.CpuPeriod, 100_000);
+    assert.equal(inspect.HostConfig.CpuShares, 102);
+    await cluster.kubectlOk(['delete', 'pod', 'shaped']);
   });
 });
