@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Pod } from '../api/types.js';
 import { ensureTestImages } from './fixtures/images.js';
-import { startCluster, type TestCluster } from './lib/cluster.js';
+import Docker from 'dockerode';
+import { DOCKER_SOCKET, startCluster, waitFor, type TestCluster } from './lib/cluster.js';
 import { podEvents, podYaml } from './kubelet-support.js';
 
 describe('kubelet across agent kill -9', () => {
@@ -74,5 +75,37 @@ describe('kubelet across agent kill -9', () => {
       assert.ok(containers.filter((c) => c.State === 'running').length <= 1, `${p.metadata.name}: at most one running attempt`);
       assert.ok(containers.length <= 2, `${p.metadata.name}: the current attempt and one previous (${containers.length})`);
     }
+  });
+
+  test('graceful termination survives an agent kill -9: SIGKILL still comes at the end of the grace period', async (t) => {
+    await cluster.kubectlOk(['apply', '-f', '-'], {
+      input: podYaml('slow-stop', {
+        terminationGracePeriodSeconds: 8,
+        containers: [{ name: 'main', image: busybox, command: ['sh', '-c', "trap '' TERM; while true; do sleep 1; done"] }],
+      }),
+    });
+    const pod = await cluster.waitForPod('slow-stop', 'Running', (p) => !!p.status?.containerStatuses?.[0]?.state.running);
+    const id = pod.status!.containerStatuses![0]!.containerID!.replace('docker://', '');
+    const t0 = Date.now();
+    await cluster.kubectlOk(['delete', 'pod', 'slow-stop', '--wait=false']);
+    const docker = new Docker({ socketPath: DOCKER_SOCKET });
+    // Mid-termination: the agent dies 2 s in and comes back 1 s later.
+    await new Promise((r) => setTimeout(r, 2000));
+    await cluster.agent().stop('SIGKILL');
+    await new Promise((r) => setTimeout(r, 1000));
+    cluster.agent().start();
+    await waitFor('the pod object to be gone', async () => (await cluster.kubectl(['get', 'pod', 'slow-stop'])).code !== 0, 30_000);
+    const stream = (await docker.getEvents({ since: Math.floor(t0 / 1000) - 1, until: Math.ceil(Date.now() / 1000) + 1, filters: { container: [id] } })) as NodeJS.ReadableStream;
+    let text = '';
+    for await (const chunk of stream) text += chunk.toString();
+    const events = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { Action: string; Actor: { Attributes: Record<string, string> }; timeNano: number });
+    const firstTerm = events.find((e) => e.Action === 'kill' && e.Actor.Attributes['signal'] === '15');
+    const kill = events.find((e) => e.Action === 'kill' && e.Actor.Attributes['signal'] === '9');
+    assert.ok(firstTerm && kill, events.map((e) => e.Action).join(', '));
+    const grace = (kill.timeNano - firstTerm.timeNano) / 1e9;
+    t.diagnostic(`grace 8 s, agent killed 2 s in: SIGKILL ${grace.toFixed(2)} s after the first SIGTERM`);
+    assert.ok(grace >= 7.9 && grace < 10, `SIGKILL ${grace.toFixed(2)} s after SIGTERM`);
+    const left = (await cluster.containers()).filter((c) => c.Labels['io.kubernetes.pod.uid'] === pod.metadata.uid);
+    assert.deepEqual(left.map((c) => c.Names), []);
   });
 });

@@ -120,7 +120,7 @@ export class Kubelet {
       return;
     }
     if (pod.metadata.deletionTimestamp) {
-      const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
+      const grace = remainingGrace(pod, Date.now());
       this.prober.removePod(uid);
       await this.syncer.killPod(uid, grace, pod);
       const status = { ...(pod.status ?? {}) };
@@ -140,6 +140,18 @@ export class Kubelet {
   static podUidOf(labels: Record<string, string>): string | undefined {
     return labels[LABEL_POD_UID];
   }
+}
+
+/**
+ * The grace period left for a pod being deleted. deletionTimestamp is when it runs out, so
+ * an agent restarted in the middle of a termination does not start the full period over;
+ * one second of slack covers the timestamp's truncation to whole seconds.
+ */
+export function remainingGrace(pod: Pod, nowMs: number): number {
+  const full = pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
+  const deadline = pod.metadata.deletionTimestamp ? Date.parse(pod.metadata.deletionTimestamp) : NaN;
+  if (!Number.isFinite(deadline)) return full;
+  return Math.max(0, Math.min(full, Math.ceil((deadline - nowMs) / 1000) + 1));
 }
 
 function stopped(signal: AbortSignal): Promise<void> {
