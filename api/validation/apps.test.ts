@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { DaemonSet, Deployment } from '../workload-types.js';
 import { validateDaemonSet, validateDeployment, validateSelectorUnchanged } from './apps.js';
 import { validateCronJob, validateJob } from './batch.js';
-import { isConfigMapKey, validateConfigMap, validateSecret } from './config.js';
+import { isConfigMapKey, validateConfigMap, validateConfigMapUpdate, validateSecret, validateSecretUpdate } from './config.js';
 import { validateService } from './service.js';
 
 const podSpec = () => ({
@@ -105,6 +105,9 @@ test('cronjob name length and schedule', () => {
     spec: { schedule: '@hourly', concurrencyPolicy: 'Allow', jobTemplate: { spec: { template: { spec: { ...podSpec(), restartPolicy: 'OnFailure' } as never } } } },
   };
   assert.deepEqual(fields(validateCronJob(cj)), [`metadata.name: Invalid value: "${'x'.repeat(53)}": must be no more than 52 characters`]);
+  cj.metadata.name = 'ok';
+  assert.deepEqual(fields(validateCronJob({ ...cj, spec: { ...cj.spec, timeZone: 'Europe/Paris' } })), []);
+  assert.deepEqual(fields(validateCronJob({ ...cj, spec: { ...cj.spec, timeZone: 'Mars/Olympus' } })), ['spec.timeZone: Invalid value: "Mars/Olympus": unknown time zone Mars/Olympus']);
 });
 
 test('services: ports, types and shapes', () => {
@@ -139,4 +142,19 @@ test('config keys, sizes and typed secrets', () => {
   assert.deepEqual(fields(validateConfigMap({ metadata: { name: 'c', namespace: 'd' }, data: { k: 'v' }, binaryData: { k: 'AA==' } })), ['data[k]: Invalid value: "k": duplicate of key present in binaryData']);
   assert.deepEqual(fields(validateSecret({ metadata: { name: 's', namespace: 'd' }, type: 'kubernetes.io/tls', data: { 'tls.crt': 'AA==' } })), ['data[tls.key]: Required value']);
   assert.deepEqual(fields(validateSecret({ metadata: { name: 's', namespace: 'd' }, type: 'Opaque', data: { k: 'A'.repeat(1.5 * 1024 * 1024) } })), ['data: Too long: must have at most 1048576 bytes']);
+});
+
+test('immutable configmaps and secrets keep their data; a secret keeps its type', () => {
+  const meta = { name: 'c', namespace: 'd' };
+  const cm = { metadata: meta, data: { a: '1' }, immutable: true };
+  assert.deepEqual(validateConfigMapUpdate(cm, cm), []);
+  assert.deepEqual(fields(validateConfigMapUpdate({ ...cm, data: { a: '2' } }, cm)), ['data: Forbidden: field is immutable when `immutable` is set']);
+  assert.deepEqual(fields(validateConfigMapUpdate({ ...cm, immutable: false }, cm)), ['immutable: Forbidden: field is immutable when `immutable` is set']);
+  assert.deepEqual(validateConfigMapUpdate({ ...cm, data: { a: '2' }, immutable: true }, { ...cm, immutable: false }), [], 'becoming immutable is allowed');
+  const secret = { metadata: meta, type: 'Opaque', data: { a: 'AA==' } };
+  assert.deepEqual(fields(validateSecretUpdate({ ...secret, type: 'kubernetes.io/tls' }, secret)), ['type: Invalid value: "kubernetes.io/tls": field is immutable']);
+  assert.deepEqual(fields(validateSecretUpdate({ ...secret, data: {} }, { ...secret, immutable: true })), [
+    'immutable: Forbidden: field is immutable when `immutable` is set',
+    'data: Forbidden: field is immutable when `immutable` is set',
+  ]);
 });

@@ -93,6 +93,10 @@ export function validateCronJob(cj: CronJob): FieldError[] {
   const spec = cj.spec ?? ({} as CronJob['spec']);
   if (!spec.schedule) errs.push(required('spec.schedule'));
   else for (const msg of cronScheduleErrors(spec.schedule)) errs.push(invalid('spec.schedule', spec.schedule, msg));
+  if (spec.timeZone !== undefined) {
+    const tz = spec.timeZone;
+    if (typeof tz !== 'string' || !isKnownTimeZone(tz)) errs.push(invalid('spec.timeZone', tz, `unknown time zone ${String(tz)}`));
+  }
   errs.push(...nonNegative(spec.startingDeadlineSeconds, 'spec.startingDeadlineSeconds'));
   const policies = ['Allow', 'Forbid', 'Replace'];
   if (!policies.includes(spec.concurrencyPolicy ?? '')) errs.push(notSupported('spec.concurrencyPolicy', spec.concurrencyPolicy ?? '', policies));
@@ -101,6 +105,20 @@ export function validateCronJob(cj: CronJob): FieldError[] {
   if (!spec.jobTemplate || typeof spec.jobTemplate !== 'object') errs.push(required('spec.jobTemplate'));
   else errs.push(...validateJobSpec(spec.jobTemplate.spec ?? ({} as JobSpec), 'spec.jobTemplate.spec', false));
   return errs;
+}
+
+/**
+ * An IANA zone name the runtime knows ("Etc/UTC", "Europe/Paris"). Go's LoadLocation also
+ * takes "Local", which Kubernetes refuses because it depends on the controller's host.
+ */
+export function isKnownTimeZone(tz: string): boolean {
+  if (tz === '' || tz === 'Local' || tz.includes(' ')) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function validateCronJobUpdate(next: KubeObject, old: KubeObject): FieldError[] {
