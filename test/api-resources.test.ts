@@ -313,6 +313,32 @@ describe('resource types with kubectl', () => {
     });
   }
 
+  test('kubectl get events shows LAST SEEN, TYPE, REASON, OBJECT, MESSAGE (and the wide columns)', async () => {
+    const now = Date.now();
+    await cluster.client.request('POST', '/api/v1/namespaces/default/events', {
+      body: {
+        metadata: { name: 'web.17a' },
+        involvedObject: { kind: 'Deployment', namespace: 'default', name: 'web' },
+        reason: 'ScalingReplicaSet',
+        type: 'Normal',
+        message: 'Scaled up replica set web-5d4 to 3',
+        source: { component: 'deployment-controller' },
+        firstTimestamp: new Date(now - 25 * 60_000).toISOString().replace(/\.\d+Z$/, 'Z'),
+        lastTimestamp: new Date(now - 12 * 60_000).toISOString().replace(/\.\d+Z$/, 'Z'),
+        count: 4,
+      },
+    });
+    for (const version of VERSIONS) {
+      const plain = rows(await cluster.kubectlOk(['get', 'events'], { version }));
+      assert.deepEqual(plain[0], ['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE']);
+      assert.deepEqual(plain.find((r) => r[3] === 'deployment/web'), ['12m', 'Normal', 'ScalingReplicaSet', 'deployment/web', 'Scaled up replica set web-5d4 to 3']);
+      const wide = rows(await cluster.kubectlOk(['get', 'events', '-o', 'wide'], { version }));
+      assert.deepEqual(wide[0], ['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'SUBOBJECT', 'SOURCE', 'MESSAGE', 'FIRST SEEN', 'COUNT', 'NAME']);
+      // The empty SUBOBJECT cell disappears when the row is split on runs of spaces.
+      assert.deepEqual(wide.find((r) => r[3] === 'deployment/web')!.slice(4), ['deployment-controller', 'Scaled up replica set web-5d4 to 3', '25m', '4', 'web.17a']);
+    }
+  });
+
   async function rejected(fn: () => Promise<unknown>): Promise<Status> {
     try {
       await fn();
