@@ -4,9 +4,12 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import Docker from 'dockerode';
 import type { Pod } from '../api/types.js';
 import { ensureTestImages } from './fixtures/images.js';
-import { startCluster, type TestCluster } from './lib/cluster.js';
+import { DOCKER_SOCKET, startCluster, type TestCluster } from './lib/cluster.js';
+
+const docker = new Docker({ socketPath: DOCKER_SOCKET });
 import { podYaml } from './kubelet-support.js';
 
 const LOOP = ['sh', '-c', "trap 'exit 0' TERM; while true; do sleep 1; done"];
@@ -70,7 +73,19 @@ describe('kubelet init containers', () => {
     const later = await cluster.pod('init');
     assert.equal(later.status!.initContainerStatuses![0]!.containerID, first!.containerID);
     assert.equal(later.status!.initContainerStatuses![0]!.restartCount, 0);
-    await cluster.kubectlOk(['delete', 'pod', 'init', '--wait=false']);
+
+    // On deletion the sidecar is stopped only after the app container has exited.
+    const t0 = Date.now();
+    await cluster.kubectlOk(['delete', 'pod', 'init', '--timeout=30s']);
+    const idOf = (s: { containerID?: string }) => s.containerID!.replace('docker://', '');
+    const stream = (await docker.getEvents({ since: Math.floor(t0 / 1000) - 1, until: Math.ceil(Date.now() / 1000) + 1, filters: { container: [idOf(app), idOf(sidecar!)] } })) as NodeJS.ReadableStream;
+    let text = '';
+    for await (const chunk of stream) text += chunk.toString();
+    const events = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { Action: string; id: string; timeNano: number });
+    const appDied = events.find((e) => e.Action === 'die' && e.id === idOf(app));
+    const sidecarSignalled = events.find((e) => e.Action === 'kill' && e.id === idOf(sidecar!));
+    assert.ok(appDied && sidecarSignalled, events.map((e) => e.Action).join(', '));
+    assert.ok(sidecarSignalled.timeNano >= appDied.timeNano, 'the sidecar is signalled after the app container died');
   });
 
   test('a failing init container fails a restartPolicy Never pod; the app never runs', async () => {

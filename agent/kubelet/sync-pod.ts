@@ -342,17 +342,17 @@ export class PodSyncer {
     const ready = sandboxes.find((s) => s.state === 'ready');
     const podIP = ready ? (await runtime.podSandboxStatus(ready.id).catch(() => undefined))?.ip ?? '' : '';
     const specs = pod ? [...(pod.spec.initContainers ?? []), ...pod.spec.containers] : [];
-    await Promise.all(
-      running.map((c) =>
-        this.killContainer(
-          pod,
-          specs.find((s) => s.name === c.metadata.name),
-          c.id,
-          podIP,
-          graceSeconds,
-        ),
-      ),
-    );
+    const specOf = (c: ContainerStatus) => specs.find((s) => s.name === c.metadata.name);
+    // Sidecars outlive the containers they serve: they are stopped once the others are
+    // gone, with what is left of the grace period (kubelet's termination ordering).
+    const isSidecarContainer = (c: ContainerStatus) => {
+      const spec = specOf(c);
+      return !!spec && isSidecar(spec) && (pod?.spec.initContainers ?? []).includes(spec);
+    };
+    const started = Date.now();
+    await Promise.all(running.filter((c) => !isSidecarContainer(c)).map((c) => this.killContainer(pod, specOf(c), c.id, podIP, graceSeconds)));
+    const left = Math.max(graceSeconds > 0 ? MIN_GRACE_SECONDS : 0, Math.ceil(graceSeconds - (Date.now() - started) / 1000));
+    await Promise.all(running.filter(isSidecarContainer).map((c) => this.killContainer(pod, specOf(c), c.id, podIP, Math.min(graceSeconds, left))));
     for (const s of sandboxes) {
       await runtime.stopPodSandbox(s.id);
       await runtime.removePodSandbox(s.id);
