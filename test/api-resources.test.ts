@@ -477,11 +477,13 @@ describe('resource types with kubectl', () => {
     assert.deepEqual([d.status, d.spec.replicas, d.metadata.generation], [{ readyReplicas: 4 }, 1, 1]);
     d = await c.request<Deployment>('PATCH', base, { body: { spec: { replicas: 2 } }, contentType: 'application/merge-patch+json' });
     assert.deepEqual([d.spec.replicas, d.metadata.generation, d.status], [2, 2, { readyReplicas: 4 }]);
+    d = await c.request<Deployment>('PATCH', base, { body: { metadata: { annotations: { note: 'x' } } }, contentType: 'application/merge-patch+json' });
+    assert.equal(d.metadata.generation, 3, 'annotations are part of a Deployment generation');
 
     const scale = await c.request<Record<string, any>>('PUT', `${base}/scale`, { body: { kind: 'Scale', apiVersion: 'autoscaling/v1', metadata: { name: 'gen' }, spec: { replicas: 5 } } });
     assert.deepEqual([scale['kind'], scale['spec'], scale['status']], ['Scale', { replicas: 5 }, { replicas: 0, selector: 'app=g' }]);
     d = await c.get<Deployment>(resources.deployments, 'gen', 'default');
-    assert.deepEqual([d.spec.replicas, d.metadata.generation], [5, 3]);
+    assert.deepEqual([d.spec.replicas, d.metadata.generation], [5, 4]);
     const negative = await rejected(() => c.request('PUT', `${base}/scale`, { body: { spec: { replicas: -1 } } }));
     assert.equal(negative.code, 422);
     assert.deepEqual(negative.details?.causes, [{ reason: 'FieldValueInvalid', field: 'spec.replicas', message: 'Invalid value: -1: must be greater than or equal to 0' }]);

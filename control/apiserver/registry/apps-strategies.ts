@@ -60,6 +60,11 @@ export const deploymentStrategy: Strategy = {
   type: resources.deployments,
   defaults: (obj) => defaultDeployment(obj as Deployment),
   validate: (obj) => toCauses(validateDeployment(obj as Deployment)),
+  // As in Kubernetes, annotation changes bump a Deployment's generation too: the controller
+  // copies them onto its ReplicaSets, so they are part of what it must act on.
+  specChanged: (obj, old) =>
+    JSON.stringify(obj['spec']) !== JSON.stringify(old['spec']) ||
+    JSON.stringify(obj.metadata.annotations ?? {}) !== JSON.stringify(old.metadata.annotations ?? {}),
   table: deploymentTable,
 };
 
