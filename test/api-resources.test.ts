@@ -446,6 +446,9 @@ describe('resource types with kubectl', () => {
       ['ClusterIP', 'None', 'TCP', 80, 'Cluster', 'SingleStack', ['IPv4']],
     );
     assert.equal(svc.spec.clusterIP, undefined, 'no cluster IP is allocated yet');
+    await c.request('POST', '/api/v1/namespaces/default/services', { body: { metadata: { name: 'hd' }, spec: { clusterIP: 'None', selector: { app: 'd' } } } });
+    const notHeadless = await c.list<Service>(resources.services, { namespace: 'default', fieldSelector: 'spec.clusterIP!=None,spec.type=ClusterIP' });
+    assert.deepEqual(notHeadless.items.map((s) => s.metadata.name), ['sd']);
 
     const secret = await c.request<Secret>('POST', '/api/v1/namespaces/default/secrets', { body: { metadata: { name: 'sd' }, data: { a: 'eA==' }, stringData: { a: 'y', b: 'z' } } });
     assert.deepEqual([secret.type, secret.data, secret.stringData], ['Opaque', { a: 'eQ==', b: 'eg==' }, undefined]);

@@ -54,6 +54,16 @@ export const serviceStrategy: Strategy = {
   prepareForStatusUpdate: keepAllButStatus,
   validate: (obj) => toCauses(validateService(obj as Service)),
   validateUpdate: (obj, old) => toCauses(validateServiceUpdate(obj as Service, old as Service)),
+  // kube-proxy lists Services with spec.clusterIP!=None; Kubernetes serves both fields.
+  fields: {
+    names: ['spec.clusterIP', 'spec.type'],
+    getter: (obj) => (field) => {
+      const spec = (obj as Service).spec ?? {};
+      if (field === 'spec.clusterIP') return spec.clusterIP ?? '';
+      if (field === 'spec.type') return spec.type ?? '';
+      return undefined;
+    },
+  },
   table: serviceTable,
 };
 
