@@ -23,6 +23,8 @@ export interface PodContext {
   nodeName: string;
   hostIP: string;
   podIP: string;
+  /** The node's allocatable resources: what a container without a limit may use. */
+  allocatable?: Record<string, string>;
 }
 
 export function podLabels(pod: Pod): Record<string, string> {
@@ -99,16 +101,47 @@ function fieldRef(pod: Pod, ctx: PodContext, path: string): string {
 export function containerEnv(pod: Pod, c: Container, ctx: PodContext): KeyValuePair[] {
   const resolved = new Map<string, string>();
   for (const e of c.env ?? []) {
-    resolved.set(e.name, envValue(pod, e, ctx, resolved));
+    resolved.set(e.name, envValue(pod, c, e, ctx, resolved));
   }
   return [...resolved].map(([key, value]) => ({ key, value }));
 }
 
-function envValue(pod: Pod, e: EnvVar, ctx: PodContext, resolved: Map<string, string>): string {
+function envValue(pod: Pod, c: Container, e: EnvVar, ctx: PodContext, resolved: Map<string, string>): string {
   if (e.value !== undefined) return expand(e.value, resolved);
-  const from = e.valueFrom as { fieldRef?: { fieldPath?: string } } | undefined;
+  const from = e.valueFrom as { fieldRef?: { fieldPath?: string }; resourceFieldRef?: ResourceFieldRef } | undefined;
   if (from?.fieldRef?.fieldPath) return fieldRef(pod, ctx, from.fieldRef.fieldPath);
+  if (from?.resourceFieldRef?.resource) return resourceFieldRef(pod, c, from.resourceFieldRef, ctx);
   return '';
+}
+
+export interface ResourceFieldRef {
+  containerName?: string;
+  resource: string;
+  divisor?: string;
+}
+
+/**
+ * A container's request or limit as the downward API gives it: divided by the divisor
+ * (default 1) and rounded up to a whole number. A container without a limit gets the
+ * node's allocatable amount, as the kubelet does; a missing request is 0.
+ */
+export function resourceFieldRef(pod: Pod, self: Container, ref: ResourceFieldRef, ctx: PodContext): string {
+  const all = [...pod.spec.containers, ...(pod.spec.initContainers ?? [])];
+  const c = ref.containerName ? all.find((x) => x.name === ref.containerName) : self;
+  if (!c) return '';
+  const [kind, name] = ref.resource.split(/\.(.*)/s) as [string, string | undefined];
+  if (!name || (kind !== 'limits' && kind !== 'requests')) return '';
+  const own = kind === 'limits' ? c.resources?.limits?.[name] : c.resources?.requests?.[name];
+  const amount = own ?? (kind === 'limits' ? ctx.allocatable?.[name] : undefined) ?? '0';
+  const divisorText = ref.divisor && ref.divisor !== '0' ? ref.divisor : '1';
+  if (name === 'cpu') {
+    const milli = milliValue(parseQuantity(amount));
+    const per = milliValue(parseQuantity(divisorText)) || 1000;
+    return String(Math.ceil(milli / per));
+  }
+  const bytes = value(parseQuantity(amount));
+  const per = value(parseQuantity(divisorText)) || 1n;
+  return String((bytes + per - 1n) / per);
 }
 
 /**

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { ApiClient } from '../../api/client.js';
 import { Informer } from '../../api/informer.js';
 import { resources } from '../../api/resources.js';
-import type { Pod } from '../../api/types.js';
+import type { Node, Pod } from '../../api/types.js';
 import { LABEL_POD_UID, type ContainerRuntime } from '../runtime/runtime.js';
 import { Pleg } from './pleg.js';
 import { ProberManager } from './prober/prober-manager.js';
@@ -35,6 +35,7 @@ export class Kubelet {
   private readonly statusManager: StatusManager;
   private syncer!: PodSyncer;
   private prober!: ProberManager;
+  private allocatable: Record<string, string> | undefined;
   /** The last pod object seen for each uid (kept after API deletion until it is killed). */
   private readonly pods = new Map<string, Pod>();
 
@@ -74,6 +75,7 @@ export class Kubelet {
     this.prober = new ProberManager(runtime, this.options.record, (uid) => this.workers.poke(uid));
     this.syncer = new PodSyncer({
       prober: this.prober,
+      allocatable: () => this.allocatable,
       runtime,
       nodeName: this.options.nodeName,
       hostIP: this.options.hostIP,
@@ -91,6 +93,7 @@ export class Kubelet {
     const statusDone = this.statusManager.run(signal);
     await Promise.race([this.informer.synced, stopped(signal)]);
     if (signal.aborted) return this.finish([informerDone, statusDone]);
+    await this.readAllocatable();
     logger.info({ pods: this.informer.list().length }, 'pods listed, starting pod workers');
     const plegDone = pleg.run(signal);
     const resync = setInterval(() => this.workers.keys().forEach((uid) => this.workers.poke(uid)), this.options.resyncMs ?? 10_000);
@@ -98,6 +101,16 @@ export class Kubelet {
     await stopped(signal);
     clearInterval(resync);
     await this.finish([informerDone, statusDone, plegDone]);
+  }
+
+  /** Read once at start: the node's allocatable only changes when the agent restarts. */
+  private async readAllocatable(): Promise<void> {
+    try {
+      const node = await this.options.client.get<Node>(resources.nodes, this.options.nodeName);
+      this.allocatable = node.status?.allocatable;
+    } catch (err) {
+      this.options.logger.warn({ err: (err as Error).message }, 'could not read node allocatable');
+    }
   }
 
   private async finish(loops: Promise<unknown>[]): Promise<void> {

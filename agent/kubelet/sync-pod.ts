@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { Container, Pod, PodStatus, RestartPolicy } from '../../api/types.js';
 import { ImagePullError, RuntimeError } from '../runtime/errors.js';
 import { LABEL_POD_UID, type ContainerRuntime, type ContainerStatus, type PodSandbox } from '../runtime/runtime.js';
-import { containerConfig, sandboxConfig } from './container-config.js';
+import { containerConfig, sandboxConfig, type PodContext } from './container-config.js';
 import { POST_START_TIMEOUT_SECONDS, runHook } from './lifecycle-hooks.js';
 import { attemptsOf, computePodStatus, restartCountOf, type ContainerWaiting, type ObservedPod } from './pod-status.js';
 import type { ProberManager } from './prober/prober-manager.js';
@@ -25,6 +25,8 @@ export interface SyncContext {
   record: EventRecorder;
   /** Probe results (ready, started, liveness failures); none means no probes run. */
   prober?: ProberManager;
+  /** The node's allocatable resources (for resourceFieldRef of containers without limits). */
+  allocatable?: () => Record<string, string> | undefined;
   now?: () => Date;
 }
 
@@ -220,7 +222,10 @@ export class PodSyncer {
     let id: string;
     try {
       const attempt = latest ? latest.metadata.attempt + 1 : 0;
-      const config = containerConfig(pod, spec, { nodeName: this.ctx.nodeName, hostIP: this.ctx.hostIP, podIP }, attempt, restartCount);
+      const podCtx: PodContext = { nodeName: this.ctx.nodeName, hostIP: this.ctx.hostIP, podIP };
+      const allocatable = this.ctx.allocatable?.();
+      if (allocatable) podCtx.allocatable = allocatable;
+      const config = containerConfig(pod, spec, podCtx, attempt, restartCount);
       id = await runtime.createContainer(sandbox.id, config, sandboxConfig(pod, sandbox.metadata.attempt));
       this.ctx.record(pod, 'Normal', 'Created', `Created container ${spec.name}`);
       await runtime.startContainer(id);
