@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { DaemonSet, Deployment } from '../workload-types.js';
 import { validateDaemonSet, validateDeployment, validateSelectorUnchanged } from './apps.js';
-import { validateCronJob, validateJob } from './batch.js';
+import { validateCronJob, validateJob, validateJobUpdate } from './batch.js';
 import { isConfigMapKey, validateConfigMap, validateConfigMapUpdate, validateSecret, validateSecretUpdate } from './config.js';
 import { validateService } from './service.js';
 
@@ -94,6 +94,13 @@ test('jobs: generated selector must be the server one unless manualSelector', ()
   assert.deepEqual(fields(validateJob(manual)), ['spec.selector: Invalid value: {"matchLabels":{"app":"x"}}: `selector` not auto-generated', mismatch]);
   const allowed = { ...structuredClone(manual), spec: { ...structuredClone(manual.spec), manualSelector: true } };
   assert.deepEqual(fields(validateJob(allowed)), [mismatch]);
+  const scaled = { ...job, spec: { ...job.spec, parallelism: 3, backoffLimit: 2, suspend: true } };
+  assert.deepEqual(validateJobUpdate(scaled as never, job as never), []);
+  const recompleted = { ...job, spec: { ...job.spec, completions: 5, completionMode: 'Indexed' } };
+  assert.deepEqual(fields(validateJobUpdate(recompleted as never, job as never)), [
+    'spec.completions: Invalid value: 5: field is immutable',
+    'spec.completionMode: Invalid value: "Indexed": field is immutable',
+  ]);
   const negative = structuredClone(job);
   negative.spec.backoffLimit = -1;
   assert.deepEqual(fields(validateJob(negative)), ['spec.backoffLimit: Invalid value: -1: must be greater than or equal to 0']);

@@ -70,7 +70,8 @@ function generatedSelectorErrors(job: Job): FieldError[] {
   return errs;
 }
 
-const MUTABLE_JOB_FIELDS = ['parallelism', 'activeDeadlineSeconds', 'suspend', 'ttlSecondsAfterFinished', 'backoffLimitPerIndex', 'manualSelector', 'podFailurePolicy', 'backoffLimit'];
+/** What a Job update may change; selector, template, completions, completionMode, podFailurePolicy and the rest are fixed. */
+const MUTABLE_JOB_FIELDS = ['parallelism', 'activeDeadlineSeconds', 'suspend', 'ttlSecondsAfterFinished', 'manualSelector', 'backoffLimit'];
 
 export function validateJobUpdate(next: Job, old: Job): FieldError[] {
   const errs = validateObjectMetaUpdate(next.metadata ?? {}, old.metadata ?? {});
