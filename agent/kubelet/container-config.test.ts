@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Container, Pod } from '../../api/types.js';
-import { containerConfig, expand, resourceFieldRef } from './container-config.js';
+import { containerConfig, expand, podHostname, resourceFieldRef } from './container-config.js';
 
 test('$(VAR) expansion', () => {
   const vars = new Map([
@@ -72,4 +72,12 @@ test('resourceFieldRef: divisors round up, missing limits fall back to allocatab
     const ref = { resource, ...(divisor ? { divisor } : {}), ...(containerName ? { containerName } : {}) };
     assert.equal(resourceFieldRef(pod, c, ref, ctx), want, `${c.name} ${resource} / ${divisor ?? '1'}`);
   }
+});
+
+test('hostname: spec.hostname, else the pod name as a 63-character label', () => {
+  const pod = (name: string, hostname?: string): Pod => ({ metadata: { name }, spec: { containers: [], ...(hostname ? { hostname } : {}) } });
+  assert.equal(podHostname(pod('web', 'custom')), 'custom');
+  assert.equal(podHostname(pod('web')), 'web');
+  const long = `${'a'.repeat(62)}-bcd`;
+  assert.equal(podHostname(pod(long)), 'a'.repeat(62));
 });

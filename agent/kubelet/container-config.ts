@@ -35,6 +35,15 @@ export function podLabels(pod: Pod): Record<string, string> {
   };
 }
 
+/**
+ * spec.hostname, else the pod name cut to 63 characters (a DNS label) without a trailing
+ * '-' or '.', as the kubelet's GeneratePodHostNameAndDomain truncates it.
+ */
+export function podHostname(pod: Pod): string {
+  if (pod.spec.hostname) return pod.spec.hostname;
+  return (pod.metadata.name ?? '').slice(0, 63).replace(/[-.]+$/, '');
+}
+
 export function sandboxConfig(pod: Pod, attempt: number): PodSandboxConfig {
   const portMappings: PortMapping[] = [];
   for (const c of pod.spec.containers) {
@@ -47,7 +56,7 @@ export function sandboxConfig(pod: Pod, attempt: number): PodSandboxConfig {
   }
   return {
     metadata: { name: pod.metadata.name ?? '', namespace: pod.metadata.namespace ?? '', uid: pod.metadata.uid ?? '', attempt },
-    hostname: pod.spec.hostname ?? (pod.metadata.name ?? '').slice(0, 63),
+    hostname: podHostname(pod),
     portMappings,
     labels: { ...(pod.metadata.labels ?? {}), ...podLabels(pod) },
     annotations: { [ANNOTATION_POD_SANDBOX_ATTEMPT]: String(attempt) },
