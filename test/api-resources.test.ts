@@ -299,7 +299,7 @@ describe('resource types with kubectl', () => {
   });
 
   for (const version of ['1.30', '1.27']) {
-    test(`kubectl ${version}: create configmap --from-literal and create secret generic`, async () => {
+    test(`kubectl ${version}: create configmap --from-literal, secret generic, deployment, service, job, cronjob`, async () => {
       const suffix = version.replace('.', '-');
       await cluster.kubectlOk(['create', 'configmap', `lit-${suffix}`, '--from-literal=a=b', '--from-literal=c=d'], { version });
       await cluster.kubectlOk(['create', 'secret', 'generic', `gs-${suffix}`, '--from-literal=user=admin'], { version });
@@ -310,6 +310,29 @@ describe('resource types with kubectl', () => {
       assert.deepEqual(secret.data, { user: Buffer.from('admin').toString('base64') });
       const out = rows(await cluster.kubectlOk(['get', 'secret', `gs-${suffix}`], { version }));
       assert.deepEqual(out[1]!.slice(0, 3), [`gs-${suffix}`, 'Opaque', '1']);
+
+      // The other kinds `kubectl create` makes (protobuf from 1.32 on, JSON here).
+      const ns = `create-${suffix}`;
+      await cluster.kubectlOk(['create', 'namespace', ns], { version });
+      await cluster.kubectlOk(['create', 'deployment', 'web', '-n', ns, '--image=busybox:1.36', '--replicas=2', '--port=80'], { version });
+      await cluster.kubectlOk(['create', 'service', 'nodeport', 'web', '-n', ns, '--tcp=80:8080'], { version });
+      await cluster.kubectlOk(['create', 'job', 'once', '-n', ns, '--image=busybox:1.36', '--', 'echo', 'hi'], { version });
+      await cluster.kubectlOk(['create', 'cronjob', 'tick', '-n', ns, '--image=busybox:1.36', '--schedule=*/10 * * * *', '--', 'date'], { version });
+      await cluster.kubectlOk(['create', 'job', 'manual', '-n', ns, '--from=cronjob/tick'], { version });
+      await cluster.kubectlOk(['create', 'serviceaccount', 'bot', '-n', ns], { version });
+      const all = await cluster.kubectlOk(['get', 'deploy,svc,jobs,cj,sa', '-n', ns, '-o', 'name'], { version });
+      assert.deepEqual(all.trim().split('\n').sort(), [
+        'cronjob.batch/tick',
+        'deployment.apps/web',
+        'job.batch/manual',
+        'job.batch/once',
+        'service/web',
+        'serviceaccount/bot',
+      ]);
+      const svc = await cluster.client.get<Service>(resources.services, 'web', ns);
+      assert.deepEqual(svc.spec.ports, [{ name: '80-8080', port: 80, protocol: 'TCP', targetPort: 8080 }]);
+      const deploy = await cluster.client.get<Deployment>(resources.deployments, 'web', ns);
+      assert.deepEqual([deploy.spec.replicas, deploy.spec.selector], [2, { matchLabels: { app: 'web' } }]);
     });
   }
 
