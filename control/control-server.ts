@@ -14,6 +14,7 @@ import { buildStorages, ensureSystemNamespaces } from './apiserver/registry/inde
 import { GarbageCollector } from './controllers/garbage-collector.js';
 import { NamespaceController } from './controllers/namespace-controller.js';
 import { NodeIpamController } from './controllers/node-ipam.js';
+import { NodeLifecycleController } from './controllers/node-lifecycle.js';
 import { ensureServingCertificates, ensureTokens } from './pki/index.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
@@ -29,6 +30,9 @@ export interface ControlOptions {
   /** Revisions of history kept for watch resumption, and how often older ones are dropped. */
   storeHistory: number;
   storeCompactIntervalMs: number;
+  /** Silence after which a node is Unknown, and how often nodes are checked. */
+  nodeMonitorGracePeriodMs: number;
+  nodeMonitorPeriodMs: number;
   logger: Logger;
   version: string;
 }
@@ -108,7 +112,14 @@ async function runComponents(o: ControlOptions, creds: { url: string; caPem: str
   const ipam = new NodeIpamController({ client, logger: log.child({ component: 'node-ipam' }), clusterCidr: o.clusterCidr, nodeMaskSize: o.nodeCidrMaskSize });
   const namespaces = new NamespaceController(client, log.child({ component: 'namespace-controller' }));
   const gc = new GarbageCollector(client, log.child({ component: 'garbage-collector' }));
-  const components = [scheduler.run(signal), ipam.run(signal), namespaces.run(signal), gc.run(signal)];
+  const lifecycle = new NodeLifecycleController({
+    client,
+    logger: log.child({ component: 'node-lifecycle' }),
+    record: createRecorder(client, { component: 'node-controller' }, log),
+    gracePeriodMs: o.nodeMonitorGracePeriodMs,
+    monitorPeriodMs: o.nodeMonitorPeriodMs,
+  });
+  const components = [scheduler.run(signal), ipam.run(signal), namespaces.run(signal), gc.run(signal), lifecycle.run(signal)];
   await new Promise<void>((r) => (signal.aborted ? r() : signal.addEventListener('abort', () => r(), { once: true })));
   log.info('stopping');
   // Reverse start order: controllers drain, then the API server closes, then the store.

@@ -97,7 +97,7 @@ export class NodeManager {
       if (signal.aborted) break;
       try {
         await this.renewLease();
-        if (Date.now() - this.lastStatusWrite >= this.statusRefreshMs) this.lastStatusJson = '';
+        if (Date.now() - this.lastStatusWrite >= this.statusRefreshMs || !(await this.apiSaysReady())) this.lastStatusJson = '';
         await this.writeStatus();
       } catch (err) {
         if (isNotFound(err)) {
@@ -108,6 +108,16 @@ export class NodeManager {
         }
       }
     }
+  }
+
+  /**
+   * Whether the API shows this node Ready. After an outage the node lifecycle controller
+   * has set our conditions to Unknown; this agent's unchanged status must then be written
+   * at once, not at the next refresh. (A read: no disk write on the control server.)
+   */
+  private async apiSaysReady(): Promise<boolean> {
+    const node = await this.options.client.get<Node>(resources.nodes, this.options.nodeName);
+    return node.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
   }
 
   private async renewLease(): Promise<void> {
