@@ -472,6 +472,8 @@ describe('resource types with kubectl', () => {
     await c.request('POST', '/api/v1/namespaces/default/services', { body: { metadata: { name: 'hd' }, spec: { clusterIP: 'None', selector: { app: 'd' } } } });
     const notHeadless = await c.list<Service>(resources.services, { namespace: 'default', fieldSelector: 'spec.clusterIP!=None,spec.type=ClusterIP' });
     assert.deepEqual(notHeadless.items.map((s) => s.metadata.name), ['sd']);
+    const external = await c.request<Service>('POST', '/api/v1/namespaces/default/services', { body: { metadata: { name: 'ext' }, spec: { clusterIP: 'None', ports: [{ port: 5432 }] } } });
+    assert.deepEqual([external.spec.ipFamilyPolicy, external.spec.ipFamilies, external.spec.clusterIPs], ['RequireDualStack', ['IPv4', 'IPv6'], ['None']]);
 
     const secret = await c.request<Secret>('POST', '/api/v1/namespaces/default/secrets', { body: { metadata: { name: 'sd' }, data: { a: 'eA==' }, stringData: { a: 'y', b: 'z' } } });
     assert.deepEqual([secret.type, secret.data, secret.stringData], ['Opaque', { a: 'eQ==', b: 'eg==' }, undefined]);

@@ -30,8 +30,11 @@ export function defaultService(svc: Service): void {
     const clientIP = ((spec.sessionAffinityConfig ??= {}).clientIP ??= {});
     clientIP.timeoutSeconds ??= 10800;
   }
-  spec.ipFamilyPolicy ??= 'SingleStack';
-  spec.ipFamilies ??= ['IPv4'];
+  // A headless Service without a selector carries whatever endpoints it is given, of either
+  // family, so Kubernetes makes it dual-stack even on a single-stack cluster.
+  const selectorless = spec.clusterIP === 'None' && Object.keys(spec.selector ?? {}).length === 0;
+  spec.ipFamilyPolicy ??= selectorless ? 'RequireDualStack' : 'SingleStack';
+  spec.ipFamilies ??= spec.ipFamilyPolicy === 'RequireDualStack' ? ['IPv4', 'IPv6'] : ['IPv4'];
   if (spec.clusterIP && !spec.clusterIPs) spec.clusterIPs = [spec.clusterIP];
 }
 
