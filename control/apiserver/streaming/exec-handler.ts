@@ -13,6 +13,7 @@ import { CHANNEL_STDERR, CHANNEL_STDIN, CHANNEL_STDOUT, type ExecStreamRequest, 
 import type { Pod, Status } from '../../../api/types.js';
 import { chooseContainer } from './pod-container.js';
 import { noTunnel, openStream, type StreamOpener } from './open-stream.js';
+import { checkSpdyProtocols, serveSpdyExec } from './spdy-exec.js';
 
 export const CHANNEL_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'] as const;
 const CHANNEL_ERROR = 3;
@@ -100,11 +101,12 @@ export class ExecHandler {
     const container = checkExec(pod, o);
     if (!this.tunnels.get(pod.spec.nodeName ?? '')) throw noTunnel(pod.spec.nodeName ?? '');
     // Refusals above come first: kubectl ≥ 1.30 retries a failed websocket upgrade over
-    // SPDY, and must see the real reason there too, not just "SPDY unsupported".
-    if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
-      throw errors.badRequest(`unable to upgrade connection: ${req.headers.upgrade ?? ''} is not supported by this server; use a kubectl of version 1.30 or newer (websocket streaming)`);
-    }
-    if (!pickChannelProtocol(req.headers['sec-websocket-protocol'])) {
+    // SPDY, which then shows the same reason.
+    const upgrade = (req.headers.upgrade ?? '').toLowerCase();
+    const spdy = upgrade === 'spdy/3.1';
+    if (spdy) checkSpdyProtocols(req);
+    else if (upgrade !== 'websocket') throw errors.badRequest(`unable to upgrade connection: ${req.headers.upgrade ?? ''} is not supported (use websocket or SPDY/3.1)`);
+    else if (!pickChannelProtocol(req.headers['sec-websocket-protocol'])) {
       throw errors.badRequest(`unable to upgrade connection: this server speaks only the websocket protocols ${CHANNEL_PROTOCOLS.join(', ')}`);
     }
     const request: ExecStreamRequest = {
@@ -119,6 +121,7 @@ export class ExecHandler {
       stderr: o.stderr,
       tty: o.tty,
     };
+    if (spdy) return serveSpdyExec(socket, head, pod, request, this.tunnels);
     this.wss.handleUpgrade(req, socket, head, (ws) => void this.session(ws, pod, request));
   }
 
