@@ -1,10 +1,11 @@
 // Request bodies: size-capped reading and decoding. A body over the cap is refused before
 // it is buffered whole (413), malformed JSON/YAML is a 400 naming the problem, and nothing
-// is decoded from a content type we do not speak (415).
+// is decoded from a content type we do not speak (415). Protobuf bodies go to ../protobuf/.
 
 import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { errors } from '../../../api/errors.js';
+import { decodeProtobufRequest, PROTOBUF_MEDIA_TYPE } from '../protobuf/decode-request.js';
 
 /** Kubernetes' own request body limit is 3 MiB. */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -40,6 +41,11 @@ export function mediaType(contentType: string | undefined): string {
 /** Decodes a JSON or YAML body into a plain value; rejects anything that is not an object. */
 export function decodeBody(body: Buffer, contentType: string | undefined, what = 'object'): unknown {
   const type = mediaType(contentType);
+  // kubectl ≥ 1.32 sends typed objects (create namespace, configmap, ...) as protobuf.
+  if (type === PROTOBUF_MEDIA_TYPE) {
+    if (body.length === 0) throw errors.badRequest(`the body of the request is empty: expected a ${what}`);
+    return decodeProtobufRequest(body);
+  }
   const text = body.toString('utf8');
   if (text.trim() === '') throw errors.badRequest(`the body of the request is empty: expected a ${what}`);
   let value: unknown;
