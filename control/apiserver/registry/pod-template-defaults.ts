@@ -11,7 +11,8 @@ const ADMISSION_FIELDS = ['tolerations', 'priority', 'preemptionPolicy'] as cons
 export function defaultPodTemplate(template: PodTemplateSpec | undefined): void {
   if (!template || typeof template !== 'object') return;
   const spec = (template.spec ??= { containers: [] }) as PodSpec & Record<string, unknown>;
-  const before = new Map(ADMISSION_FIELDS.map((k) => [k, spec[k]]));
+  // Copies: defaultPod appends to an existing tolerations list in place.
+  const before = new Map(ADMISSION_FIELDS.map((k) => [k, structuredClone(spec[k])]));
   defaultPod({ metadata: {}, spec } as unknown as Pod);
   for (const [key, value] of before) {
     if (value === undefined) delete spec[key];
