@@ -101,7 +101,8 @@ describe('kubelet probes', () => {
             image: busybox,
             command: ['sh', '-c', script],
             startupProbe: { exec: { command: ['cat', '/tmp/started'] }, periodSeconds: 1, failureThreshold: 30 },
-            livenessProbe: { exec: { command: ['cat', '/tmp/started'] }, periodSeconds: 1, failureThreshold: 1 },
+            // A generous timeout: on a loaded machine a docker exec can take over a second.
+            livenessProbe: { exec: { command: ['cat', '/tmp/started'] }, periodSeconds: 1, failureThreshold: 1, timeoutSeconds: 5 },
             readinessProbe: { exec: { command: ['true'] }, periodSeconds: 1 },
           },
         ],
@@ -114,10 +115,45 @@ describe('kubelet probes', () => {
     const after = await cluster.waitForPod('startup', 'started and ready', (p) => !!p.status?.containerStatuses?.[0]?.ready, 20_000);
     const s1 = after.status!.containerStatuses![0]!;
     assert.equal(s1.started, true);
-    assert.equal(s1.restartCount, 0, 'liveness did not run before startup passed');
     const ev = await podEvents(cluster, 'startup');
+    assert.equal(s1.restartCount, 0, `liveness did not run before startup passed: ${JSON.stringify(ev.map((e) => e.message))}`);
     assert.ok(ev.some((e) => e.reason === 'Unhealthy' && /^Startup probe failed: /.test(e.message ?? '')));
     assert.ok(!ev.some((e) => /^Liveness probe failed/.test(e.message ?? '')), 'liveness never probed before startup passed');
     await cluster.kubectlOk(['delete', 'pod', 'startup', '--wait=false']);
+  });
+
+  test('initialDelaySeconds and successThreshold hold readiness back; timeoutSeconds and a failed startup probe restart', async (t) => {
+    await cluster.kubectlOk(['apply', '-f', '-'], {
+      input: podYaml('timing', {
+        containers: [
+          {
+            name: 'slow',
+            image: busybox,
+            command: ['sh', '-c', "trap 'exit 0' TERM; while true; do sleep 1; done"],
+            readinessProbe: { exec: { command: ['true'] }, initialDelaySeconds: 4, periodSeconds: 1, successThreshold: 3 },
+          },
+          {
+            name: 'hung',
+            image: busybox,
+            command: ['sh', '-c', "trap 'exit 0' TERM; while true; do sleep 1; done"],
+            // The check never answers within its 1 s timeout: two timeouts and it is restarted.
+            startupProbe: { exec: { command: ['sleep', '5'] }, timeoutSeconds: 1, periodSeconds: 1, failureThreshold: 2 },
+          },
+        ],
+      }),
+    });
+    const running = await cluster.waitForPod('timing', 'running', (p) => !!p.status?.containerStatuses?.find((c) => c.name === 'slow')?.state.running);
+    const startedAt = Date.parse(running.status!.containerStatuses!.find((c) => c.name === 'slow')!.state.running!.startedAt!);
+    const ready = await cluster.waitForPod('timing', 'slow ready', (p) => !!p.status?.containerStatuses?.find((c) => c.name === 'slow')?.ready, 20_000);
+    const becameReady = Date.parse(ready.status!.conditions!.find((c) => c.type === 'ContainersReady')?.lastTransitionTime ?? '') || Date.now();
+    const seconds = (Date.now() - startedAt) / 1000;
+    t.diagnostic(`readiness (initialDelay 4 s, successThreshold 3, period 1 s) passed ${seconds.toFixed(1)} s after start`);
+    assert.ok(seconds >= 5, `ready after ${seconds} s: initial delay plus three successes`);
+    assert.ok(becameReady >= startedAt);
+    await cluster.waitForPod('timing', 'hung restarted by its startup probe', (p) => (p.status?.containerStatuses?.find((c) => c.name === 'hung')?.restartCount ?? 0) >= 1, 30_000);
+    const ev = await podEvents(cluster, 'timing');
+    assert.ok(ev.some((e) => e.reason === 'Unhealthy' && e.message === 'Startup probe failed: command "sleep 5" timed out'), JSON.stringify(ev.map((e) => e.message)));
+    assert.ok(ev.some((e) => e.reason === 'Killing' && e.message === 'Container hung failed startup probe, will be restarted'));
+    await cluster.kubectlOk(['delete', 'pod', 'timing', '--wait=false']);
   });
 });
