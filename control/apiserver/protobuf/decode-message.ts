@@ -49,7 +49,7 @@ function decodeField(r: WireReader, wire: WireType, f: FieldSpec, field: number,
         while (!packed.done()) target.push(readValue(packed, 0, f.type, where));
         return;
       }
-      target.push(readValue(r, wire, f.type, where));
+      target.push(readValue(r, wire, f.type, where) ?? null); // a zero Time in a list is null in JSON
       return;
     }
     case 'one':
