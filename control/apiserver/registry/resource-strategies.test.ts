@@ -16,7 +16,14 @@ test('deployment and daemonset defaults leave admission-only pod fields off the 
   assert.deepEqual([d.spec.replicas, d.spec.revisionHistoryLimit, d.spec.progressDeadlineSeconds], [1, 10, 600]);
   const spec = d.spec.template.spec as unknown as Record<string, unknown>;
   assert.equal((d.spec.template.spec.containers[0] as { imagePullPolicy?: string }).imagePullPolicy, 'Always');
-  assert.deepEqual([spec['tolerations'], spec['priority'], spec['restartPolicy']], [undefined, undefined, 'Always']);
+  assert.deepEqual([spec['tolerations'], spec['priority'], spec['enableServiceLinks'], spec['restartPolicy']], [undefined, undefined, undefined, 'Always']);
+  const limited = {
+    metadata: { name: 'l' },
+    spec: { template: { spec: { hostNetwork: true, containers: [{ name: 'c', image: 'i:1', resources: { limits: { cpu: '1' } }, ports: [{ containerPort: 80 }] }] } } },
+  } as unknown as Deployment;
+  defaultDeployment(limited);
+  assert.deepEqual(limited.spec.template.spec.containers[0]!.resources, { limits: { cpu: '1' } }, 'requests are not copied from limits on templates');
+  assert.deepEqual(limited.spec.template.spec.containers[0]!.ports, [{ containerPort: 80, protocol: 'TCP' }]);
   const recreate = { metadata: { name: 'r' }, spec: { strategy: { type: 'Recreate' }, template: template() } } as unknown as Deployment;
   defaultDeployment(recreate);
   assert.deepEqual(recreate.spec.strategy, { type: 'Recreate' }, 'no rollingUpdate block for Recreate');
