@@ -113,6 +113,9 @@ describe('kubectl logs and exec over the agent tunnel', () => {
       assert.match(lines[0]!, /^(line|err) \d+$/);
       const ts = await cluster.kubectlOk(['logs', 'two', '-c', 'a', '--tail', '1', '--timestamps'], { version });
       assert.match(ts, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z (line|err) \d+\n$/);
+      assert.equal((await cluster.kubectlOk(['logs', 'two', '-c', 'b', '--limit-bytes', '5'], { version })), 'hello');
+      assert.equal(await cluster.kubectlOk(['logs', 'two', '-c', 'b', '--since', '1h'], { version }), 'hello from b\n');
+      assert.equal(await cluster.kubectlOk(['logs', 'two', '-c', 'b', '--since-time', '2099-01-01T00:00:00Z'], { version }), '');
       // No -c on a two-container pod: kubectl picks the first and says so.
       const r = await cluster.kubectl(['logs', 'two', '--tail', '1'], { version });
       assert.equal(r.code, 0, r.stderr);
