@@ -78,13 +78,15 @@ function readValue(r: WireReader, wire: WireType, type: ValueType, where: string
     return type.toJson ? type.toJson(decoded) : decoded;
   }
   switch (type) {
-    case 'string':
+    case 'string': {
       expectWire(wire, 2, where);
+      const raw = r.bytes(); // outside the try: a truncation must not read as bad UTF-8
       try {
-        return utf8.decode(r.bytes());
+        return utf8.decode(raw);
       } catch {
         throw new ProtobufDecodeError('Malformed', `${where}: string is not valid UTF-8`);
       }
+    }
     case 'bytes':
       expectWire(wire, 2, where);
       return Buffer.from(r.bytes()).toString('base64');
