@@ -4,6 +4,8 @@
 // container (FailedPostStartHook); a container over its memory limit is OOMKilled.
 
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import Docker from 'dockerode';
 import type { Pod } from '../api/types.js';
@@ -157,5 +159,50 @@ describe('kubelet hooks and termination', () => {
     assert.equal(t.reason, 'OOMKilled');
     assert.equal(t.exitCode, 137);
     assert.match((await cluster.kubectlOk(['get', 'pod', 'oom'])).split('\n')[1]!, /^oom\s+0\/1\s+OOMKilled\s+0\s/);
+  });
+
+  test('httpGet hooks: postStart after start, preStop before SIGTERM, with path and headers', async () => {
+    // Hooks are sent from the agent's host; httpGet.host points them at this test's server.
+    const hits: { path: string; header: string | undefined; at: number }[] = [];
+    const server = http.createServer((req, res) => {
+      hits.push({ path: req.url ?? '', header: req.headers['x-hook'] as string | undefined, at: Date.now() });
+      res.writeHead(req.url === '/pre' ? 500 : 200); // a hook only needs an answer
+      res.end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      await cluster.kubectlOk(['apply', '-f', '-'], {
+        input: podYaml('http-hooks', {
+          terminationGracePeriodSeconds: 5,
+          containers: [
+            {
+              name: 'main',
+              image: busybox,
+              command: ['sh', '-c', "trap 'exit 0' TERM; while true; do sleep 1; done"],
+              lifecycle: {
+                postStart: { httpGet: { host: '127.0.0.1', port, path: '/post' } },
+                preStop: { httpGet: { host: '127.0.0.1', port, path: '/pre', httpHeaders: [{ name: 'X-Hook', value: 'stop' }] } },
+              },
+            },
+          ],
+        }),
+      });
+      const pod = await cluster.waitForPod('http-hooks', 'Running', (p) => !!p.status?.containerStatuses?.[0]?.state.running);
+      assert.deepEqual(hits.map((h) => h.path), ['/post']);
+      const t0 = Date.now();
+      await cluster.kubectlOk(['delete', 'pod', 'http-hooks', '--timeout=30s']);
+      const pre = hits.find((h) => h.path === '/pre');
+      assert.ok(pre, JSON.stringify(hits));
+      assert.equal(pre.header, 'stop');
+      const events = await containerEvents(mainId(pod), t0 - 1000, Date.now());
+      const term = at(events, isKill('15'));
+      assert.ok(pre.at <= term, 'preStop was answered before SIGTERM');
+      assert.ok(!events.some(isKill('9')), 'a 500 from preStop does not fail it; the container stopped on SIGTERM');
+      const ev = await podEvents(cluster, 'http-hooks');
+      assert.ok(!ev.some((e) => e.reason === 'FailedPreStopHook' || e.reason === 'FailedPostStartHook'));
+    } finally {
+      server.close();
+    }
   });
 });
