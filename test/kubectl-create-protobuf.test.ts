@@ -1,8 +1,8 @@
 // `kubectl create <kind>` from kubectl 1.32 and 1.33 sends application/vnd.kubernetes.protobuf
-// bodies (Accept: protobuf, then JSON). Against a real `skiff control`: every kind it
-// creates is stored with the fields kubectl set, responses come back as JSON, server-side
-// dry run stores nothing, and protobuf bodies the server cannot decode are refused with a
-// Status (415 or 400) and leave nothing behind.
+// bodies (Accept: protobuf, then JSON). Against a real `skiff control`: every kind it creates
+// is stored with the fields kubectl set, responses come back as JSON, server-side dry run
+// stores nothing, and protobuf bodies the server cannot decode are refused with a Status
+// (415 or 400) and leave nothing behind.
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { readKubeconfig } from '../api/kubeconfig.js';
 import { resources } from '../api/resources.js';
 import type { Secret, Service } from '../api/service-types.js';
+import type { Pod } from '../api/types.js';
 import type { CronJob, Deployment, Job } from '../api/workload-types.js';
 import { bytes, entry, envelope, message, msg, str } from '../control/apiserver/protobuf/test-encoder.js';
 import { startCluster, type TestCluster } from './lib/cluster.js';
@@ -113,6 +114,17 @@ describe('kubectl create with protobuf bodies', () => {
 
       await ok(['create', 'serviceaccount', 'bot', '-n', ns]);
       await cluster.client.get(resources.serviceaccounts, 'bot', ns);
+
+      // `run` and `expose` still send JSON from these versions (seen with -v=8); checked
+      // here so objects from both encodings keep living side by side.
+      await ok(['run', 'one', '-n', ns, '--image=busybox:1.36', '--labels=app=one', '--env=MODE=fast', '--port=8080', '--', 'sleep', '3600']);
+      const pod = await cluster.client.get<Pod>(resources.pods, 'one', ns);
+      assert.deepEqual(pod.metadata.labels, { app: 'one' });
+      const c = pod.spec.containers[0]!;
+      assert.deepEqual([c.image, c.args, c.env, c.ports?.[0]?.containerPort], ['busybox:1.36', ['sleep', '3600'], [{ name: 'MODE', value: 'fast' }], 8080]);
+      await ok(['expose', 'deployment', 'web', '-n', ns, '--name=web-exposed', '--port=8081', '--target-port=80']);
+      const exposed = await cluster.client.get<Service>(resources.services, 'web-exposed', ns);
+      assert.deepEqual([exposed.spec.selector, exposed.spec.ports?.[0]?.port, exposed.spec.ports?.[0]?.targetPort], [{ app: 'web' }, 8081, 80]);
 
       const names = await ok(['get', 'cm,secret,deploy,svc,jobs,cj,sa', '-n', ns, '-o', 'name']);
       for (const n of ['configmap/settings', 'secret/creds', 'deployment.apps/web', 'deployment.apps/idle', 'service/web', 'job.batch/once', 'job.batch/manual', 'cronjob.batch/tick', 'serviceaccount/bot']) {
