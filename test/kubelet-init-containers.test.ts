@@ -127,4 +127,30 @@ describe('kubelet init containers', () => {
     assert.equal(apps.length, 0);
     await cluster.kubectlOk(['delete', 'pod', 'init-retry', '--wait=false']);
   });
+
+  test('a crashing sidecar is restarted beside the running app; its readiness probe counts for Ready', async () => {
+    await cluster.kubectlOk(['apply', '-f', '-'], {
+      input: podYaml('sidecar-crash', {
+        initContainers: [
+          {
+            name: 'helper',
+            image: busybox,
+            command: ['sh', '-c', 'sleep 2; exit 1'],
+            restartPolicy: 'Always',
+            readinessProbe: { exec: { command: ['true'] }, periodSeconds: 1, timeoutSeconds: 5 },
+          },
+        ],
+        containers: [{ name: 'app', image: busybox, command: LOOP }],
+      }),
+    });
+    const ready = await cluster.waitForPod('sidecar-crash', 'Ready with the sidecar ready', (p) => condition(p, 'Ready')?.status === 'True', 30_000);
+    assert.equal(ready.status!.initContainerStatuses![0]!.ready, true);
+    const crashed = await cluster.waitForPod('sidecar-crash', 'sidecar restarted', (p) => (p.status?.initContainerStatuses?.[0]?.restartCount ?? 0) >= 1, 30_000);
+    const app = crashed.status!.containerStatuses![0]!;
+    assert.ok(app.state.running, 'the app keeps running');
+    assert.equal(app.restartCount, 0);
+    assert.equal(app.containerID, ready.status!.containerStatuses![0]!.containerID);
+    assert.equal(condition(crashed, 'Initialized')?.status, 'True', 'a sidecar restart does not un-initialize the pod');
+    await cluster.kubectlOk(['delete', 'pod', 'sidecar-crash', '--wait=false']);
+  });
 });
