@@ -28,7 +28,7 @@ export async function runHook(handler: Handler, t: HookTarget, timeoutSeconds: n
     return `Exec lifecycle hook ([${cmd.join(' ')}]) for Container "${t.container.name}" in Pod "${podRef}" failed - error: ${outcome.exitCode === undefined ? outcome.output : `command '${cmd.join(' ')}' exited with ${outcome.exitCode}: `}, message: ${JSON.stringify(outcome.output)}`;
   }
   if (handler.httpGet) {
-    return `HTTP lifecycle hook (${handler.httpGet.path ?? ''}) for Container "${t.container.name}" in Pod "${podRef}" failed - error: ${outcome.output}, message: ""`;
+    return `HTTP lifecycle hook (${handler.httpGet.path ?? ''}) for Container "${t.container.name}" in Pod "${podRef}" failed - error: ${outcome.output}`;
   }
   return `lifecycle hook for Container "${t.container.name}" in Pod "${podRef}" failed - error: ${outcome.output}`;
 }
