@@ -142,4 +142,26 @@ describe('API errors', () => {
     // A pod that is not bound to a node goes away at once.
     assert.equal((await request('DELETE', '/api/v1/namespaces/default/pods/dup')).code, 200);
   });
+
+  test('fieldValidation: kubectl apply refuses an unknown field (Strict), warns (Warn) or ignores it', async () => {
+    const manifest = JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'typo' }, spec: { containerz: [], containers: [{ name: 'c', image: 'busybox:1', imagePullPolicyy: 'Never' }] } });
+    const strict = await cluster.kubectl(['apply', '-f', '-'], { input: manifest });
+    assert.notEqual(strict.code, 0);
+    assert.match(strict.stderr, /Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "spec.containers\[0\].imagePullPolicyy", unknown field "spec.containerz"/);
+    const warn = await cluster.kubectl(['apply', '--validate=warn', '-f', '-'], { input: manifest });
+    assert.equal(warn.code, 0, warn.stderr);
+    assert.match(warn.stderr, /Warning: unknown field "spec.containerz"/);
+    const stored = await cluster.client.get(resources.pods, 'typo', 'default');
+    assert.equal((stored['spec'] as Record<string, unknown>)['containerz'], undefined, 'unknown fields are dropped, not stored');
+    await cluster.client.delete(resources.pods, 'typo', 'default');
+  });
+
+  test('a field of the wrong JSON type is a 400 naming it, as Kubernetes\' decoder words it', async () => {
+    const r = await request('POST', '/api/v1/namespaces/default/pods', pod({ containers: [{ name: 'c', image: 'busybox:1', env: [{ name: ['x'] }] }] }, 'typed'));
+    assert.equal(r.code, 400);
+    assert.equal(r.body.message, 'Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal array into Go struct field EnvVar.spec.containers.env.name of type string');
+    const labels = await request('POST', '/api/v1/namespaces/default/pods', JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'l', labels: { on: true } }, spec: { containers: [container] } }));
+    assert.equal(labels.code, 400);
+    assert.match(labels.body.message!, /cannot unmarshal boolean into Go struct field ObjectMeta.metadata.labels of type string/);
+  });
 });

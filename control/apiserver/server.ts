@@ -100,7 +100,7 @@ export class ApiServer {
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = Date.now();
     try {
-      const url = new URL(req.url ?? '/', 'https://localhost');
+      const url = requestUrl(req);
       if (await this.serveUnauthenticated(url.pathname, res)) return;
       this.options.authenticator.authenticate(req);
       await this.route(req, res, url);
@@ -192,7 +192,7 @@ export class ApiServer {
     socket.on('error', () => socket.destroy());
     try {
       const user = this.options.authenticator.authenticate(req);
-      const url = new URL(req.url ?? '/', 'https://localhost');
+      const url = requestUrl(req);
       const tunnelNode = this.streaming.tunnelNode(url.pathname);
       if (tunnelNode !== undefined && req.method === 'GET') return await this.streaming.acceptTunnel(req, socket, head, user, tunnelNode);
       const resolved = resolveResourcePath(url.pathname.replace(/\/+$/, ''), this.lookup);
@@ -244,4 +244,17 @@ export class ApiServer {
 function streamingSubresource(r: ResolvedPath): 'log' | 'exec' | undefined {
   if (r.storage.type.resource !== 'pods' || r.storage.type.group || r.name === undefined) return undefined;
   return r.subresource === 'log' || r.subresource === 'exec' ? r.subresource : undefined;
+}
+
+/**
+ * The request target as a URL. Appended to a fixed origin rather than resolved against
+ * it: a target such as `//x` is a path here, never another host (nor an invalid URL).
+ */
+function requestUrl(req: IncomingMessage): URL {
+  const target = req.url ?? '/';
+  try {
+    return new URL(`https://localhost${target.startsWith('/') ? '' : '/'}${target}`);
+  } catch {
+    throw errors.badRequest(`invalid request target: ${JSON.stringify(target.slice(0, 200))}`);
+  }
 }

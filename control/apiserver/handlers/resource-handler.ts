@@ -14,7 +14,7 @@ import { applyJsonPatch } from '../patch/json-patch.js';
 import { applyMergePatch } from '../patch/merge-patch.js';
 import { applyStrategicMergePatch } from '../patch/strategic-merge-patch.js';
 import { timestamp } from '../registry/keys.js';
-import type { ResourceStorage } from '../registry/storage.js';
+import type { ResourceStorage, WriteOptions } from '../registry/storage.js';
 import { startWatch, type WatchSink } from '../watch/watch-source.js';
 import { serveScale } from './scale-handler.js';
 import { predicateFor } from './selectors.js';
@@ -146,7 +146,9 @@ export class ResourceHandler {
 
   private async create(req: IncomingMessage, res: ServerResponse, r: ResourceRequest, rep: Representation): Promise<void> {
     const obj = await this.decodeObject(req, r);
-    const created = await r.storage.create(r.namespace, obj, { dryRun: isDryRun(r.query) });
+    const opts = writeOptions(r.query);
+    const created = await r.storage.create(r.namespace, obj, opts);
+    setWarnings(res, opts.warnings);
     this.respond(res, 201, created, rep, r);
   }
 
@@ -159,10 +161,12 @@ export class ResourceHandler {
     if (r.namespace && obj.metadata.namespace !== undefined && obj.metadata.namespace !== r.namespace) {
       throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
     }
+    const opts = writeOptions(r.query);
     const updated = await r.storage.guaranteedUpdate(r.namespace, name, () => structuredClone(obj), {
-      dryRun: isDryRun(r.query),
+      ...opts,
       ...(r.subresource ? { subresource: r.subresource } : {}),
     });
+    setWarnings(res, opts.warnings);
     this.respond(res, 200, updated, rep, r);
   }
 
@@ -170,6 +174,7 @@ export class ResourceHandler {
     const type = mediaType(req.headers['content-type']);
     const apply = patchFunction(type);
     const patch = decodeBody(await readBody(req), 'application/json', 'patch');
+    const opts = writeOptions(r.query);
     const updated = await r.storage.guaranteedUpdate(
       r.namespace,
       r.name!,
@@ -184,8 +189,9 @@ export class ResourceHandler {
         if (typeof pinned !== 'string') delete next.metadata.resourceVersion;
         return next;
       },
-      { dryRun: isDryRun(r.query), ...(r.subresource ? { subresource: r.subresource } : {}) },
+      { ...opts, ...(r.subresource ? { subresource: r.subresource } : {}) },
     );
+    setWarnings(res, opts.warnings);
     this.respond(res, 200, updated, rep, r);
   }
 
@@ -362,6 +368,21 @@ function isDryRun(query: URLSearchParams): boolean {
   const values = query.getAll('dryRun');
   for (const v of values) if (v !== 'All') throw errors.badRequest(`Invalid dry run value: ${v}; valid values are: All`);
   return values.length > 0;
+}
+
+/** dryRun and fieldValidation from the query; warnings are collected for the response. */
+function writeOptions(query: URLSearchParams): WriteOptions & { warnings: string[] } {
+  const mode = query.get('fieldValidation');
+  if (mode !== null && mode !== 'Strict' && mode !== 'Warn' && mode !== 'Ignore') {
+    throw errors.badRequest(`fieldValidation must be one of "Ignore", "Warn", or "Strict", got ${JSON.stringify(mode)}`);
+  }
+  return { dryRun: isDryRun(query), ...(mode ? { fieldValidation: mode } : {}), warnings: [] };
+}
+
+/** RFC 7234 Warning headers, as kubectl prints them ("Warning: unknown field ..."). */
+function setWarnings(res: ServerResponse, warnings: string[] | undefined): void {
+  if (!warnings?.length) return;
+  res.setHeader('Warning', warnings.map((w) => `299 - ${JSON.stringify(w)}`));
 }
 
 function parseInteger(v: string, name: string): number {

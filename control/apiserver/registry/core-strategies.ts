@@ -5,6 +5,7 @@ import { resources } from '../../../api/resources.js';
 import type { KubeObject, Namespace, Node, StatusCause } from '../../../api/types.js';
 import { validateObjectMeta } from '../../../api/validation/object-meta.js';
 import { toCauses } from './causes.js';
+import { leaseSchema, namespaceSchema, nodeSchema } from './schema/kinds.js';
 import { keepAllButStatus, keepStatus } from './status-strategy.js';
 import { nodeFieldGetter } from './pod-strategy.js';
 import { eventTable, leaseTable, namespaceTable, nodeTable } from './printers/index.js';
@@ -16,6 +17,7 @@ function metaCauses(obj: KubeObject, namespaced: boolean, nameRule: 'subdomain' 
 
 export const namespaceStrategy: Strategy = {
   type: resources.namespaces,
+  schema: namespaceSchema,
   defaults(obj) {
     const ns = obj as Namespace;
     ns.metadata.labels = { ...(ns.metadata.labels ?? {}), 'kubernetes.io/metadata.name': ns.metadata.name ?? '' };
@@ -45,6 +47,7 @@ export const namespaceStrategy: Strategy = {
 
 export const nodeStrategy: Strategy = {
   type: resources.nodes,
+  schema: nodeSchema,
   prepareForUpdate: keepStatus,
   prepareForStatusUpdate: keepAllButStatus,
   validate: (obj) => metaCauses(obj, false, 'subdomain'),
@@ -54,6 +57,7 @@ export const nodeStrategy: Strategy = {
 
 export const leaseStrategy: Strategy = {
   type: resources.leases,
+  schema: leaseSchema,
   validate: (obj) => metaCauses(obj, true, 'subdomain'),
   table: leaseTable,
 };

@@ -9,10 +9,12 @@ import { toCauses } from './causes.js';
 import { defaultPod, podFieldGetter, podFieldNames, podSelectableFields, validatePod, validatePodUpdate } from './pod-strategy.js';
 import { podTable } from './printers/index.js';
 import { keepAllButStatus, keepStatus } from './status-strategy.js';
+import { podSchema } from './schema/kinds.js';
 import type { Strategy } from './strategy.js';
 
 export const podStrategy: Strategy = {
   type: resources.pods,
+  schema: podSchema,
   defaults: (obj) => defaultPod(obj as Pod),
   prepareForCreate(obj) {
     (obj as Pod).status = { phase: 'Pending' };

@@ -4,12 +4,14 @@
 // modRevision on the way out, so it can never disagree with the store.
 
 import { randomUUID } from 'node:crypto';
-import { errors } from '../../../api/errors.js';
+import { ApiError, errors } from '../../../api/errors.js';
 import { apiVersionOf, groupResource, type ResourceType } from '../../../api/resources.js';
 import type { DeleteOptions, KubeObject, StatusCause } from '../../../api/types.js';
 import type { KeyValue, Store } from '../../store/store.js';
 import { StoreConflictError, StoreExpiredError, StoreKeyExistsError, StoreNotFoundError } from '../../store/errors.js';
 import { generateNameSuffix, objectKey, resourcePrefix, timestamp } from './keys.js';
+import { openKind } from './schema/kinds.js';
+import { checkSchema, pruneUnknown } from './schema/schema.js';
 import type { Strategy } from './strategy.js';
 
 export type Predicate = (obj: KubeObject) => boolean;
@@ -29,8 +31,14 @@ export interface ListOutcome {
   remainingItemCount?: number;
 }
 
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
 export interface WriteOptions {
   dryRun?: boolean;
+  /** What to do about fields the kind does not have (Kubernetes' default is Warn). */
+  fieldValidation?: FieldValidation;
+  /** Collects warnings for the response's Warning headers. */
+  warnings?: string[];
 }
 
 /** Only the API server writes; these hooks let it react (e.g. the namespace existence check). */
@@ -126,11 +134,44 @@ export class ResourceStorage {
     return out;
   }
 
+  /**
+   * The decode step: a field of the wrong JSON type is a 400 naming it (validation then only
+   * sees well-shaped objects); unknown fields are refused, warned about or ignored.
+   */
+  private checkShape(obj: KubeObject, opts: WriteOptions): void {
+    const schema = this.strategy.schema ?? openKind(this.type.kind);
+    const problems = checkSchema(obj, schema, '');
+    const kind = this.type.kind;
+    const wrongType = problems.find((p) => p.kind === 'type');
+    if (wrongType) throw errors.badRequest(`${kind} in version "${this.type.version}" cannot be handled as a ${kind}: ${wrongType.message}`);
+    const unknown = problems.filter((p) => p.kind === 'unknown').map((p) => p.message);
+    if (unknown.length === 0) return;
+    const mode = opts.fieldValidation ?? 'Warn';
+    if (mode === 'Strict') throw errors.badRequest(`${kind} in version "${this.type.version}" cannot be handled as a ${kind}: strict decoding error: ${unknown.join(', ')}`);
+    if (mode === 'Warn') opts.warnings?.push(...unknown);
+    pruneUnknown(obj, schema);
+  }
+
+  /**
+   * Strategy hooks work on what the client sent; should one still trip over an input shape
+   * the schema does not describe, that is the client's malformed object, not a 500.
+   */
+  private guarded<T>(obj: KubeObject, fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof ApiError) throw err;
+      const kind = this.type.kind;
+      throw errors.badRequest(`${kind} in version "${this.type.version}" cannot be handled as a ${kind}: ${(err as Error).message}`);
+    }
+  }
+
   private validationError(obj: KubeObject, causes: StatusCause[]): never {
     throw errors.invalid(this.type.kind, obj.metadata.name ?? obj.metadata.generateName ?? '', causes, this.type.group || undefined);
   }
 
   async create(namespace: string | undefined, obj: KubeObject, opts: WriteOptions = {}): Promise<KubeObject> {
+    this.checkShape(obj, opts);
     const meta = obj.metadata;
     if (this.type.namespaced) {
       if (meta.namespace && namespace && meta.namespace !== namespace) {
@@ -154,9 +195,11 @@ export class ResourceStorage {
     meta.uid = randomUUID();
     meta.creationTimestamp = timestamp();
     meta.generation = 1;
-    this.strategy.prepareForCreate?.(obj);
-    this.strategy.defaults?.(obj);
-    const causes = this.strategy.validate?.(obj) ?? [];
+    const causes = this.guarded(obj, () => {
+      this.strategy.prepareForCreate?.(obj);
+      this.strategy.defaults?.(obj);
+      return this.strategy.validate?.(obj) ?? [];
+    });
     // Strategies report a missing name themselves; this catches one that does not.
     if (!meta.name && causes.length === 0) causes.unshift({ reason: 'FieldValueRequired', message: 'name or generateName is required', field: 'metadata.name' });
     if (causes.length) this.validationError(obj, causes);
@@ -192,7 +235,8 @@ export class ResourceStorage {
       if (pinned && pinned !== current.metadata.resourceVersion) {
         throw errors.conflict(this.ref(name), 'the object has been modified; please apply your changes to the latest version and try again');
       }
-      const next = this.prepareUpdate(desired, current, opts.subresource);
+      this.checkShape(desired, opts);
+      const next = this.guarded(desired, () => this.prepareUpdate(desired, current, opts.subresource));
       if (opts.dryRun) return next;
       if (this.shouldFinalize(next)) return this.deleteNow(key, kv.modRevision);
       if (this.encode(next) === this.encode(current)) return current; // no-op: no new revision

@@ -6,6 +6,7 @@
 import type { ResourceType } from '../../../api/resources.js';
 import type { KubeObject, Table } from '../../../api/types.js';
 import type { StatusCause } from '../../../api/types.js';
+import type { Schema } from './schema/schema.js';
 
 export type FieldGetter = (obj: KubeObject) => (field: string) => string | undefined;
 
@@ -16,6 +17,8 @@ export interface TableConversion {
 
 export interface Strategy {
   type: ResourceType;
+  /** The kind's JSON shape, checked before anything else (decode-time types, unknown fields). */
+  schema?: Schema;
   /** Applies defaults to a new object (and to the object of an update). */
   defaults?(obj: KubeObject): void;
   /** Clears/sets server-owned fields on create (e.g. status of a new pod). */
