@@ -26,8 +26,11 @@ export function decodeMessage(buf: Uint8Array, spec: MessageSpec, into: Record<s
   return into;
 }
 
+/** Names a field in an error message; built only when one is thrown. */
+type Where = () => string;
+
 function decodeField(r: WireReader, wire: WireType, f: FieldSpec, field: number, spec: MessageSpec, into: Record<string, unknown>): void {
-  const where = `${spec.name}.${f.json} (field ${field})`;
+  const where: Where = () => `${spec.name}.${f.json} (field ${field})`;
   switch (f.shape) {
     case 'inline':
       expectWire(wire, 2, where);
@@ -37,15 +40,16 @@ function decodeField(r: WireReader, wire: WireType, f: FieldSpec, field: number,
       expectWire(wire, 2, where);
       const [key, value] = decodeMapEntry(r.bytes(), f.type, where);
       const target = (into[f.json] ??= {}) as Record<string, unknown>;
-      // defineProperty, not assignment: a key such as "__proto__" must stay an ordinary key.
-      Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+      // "__proto__" must stay an ordinary key: assignment would set the prototype instead.
+      if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+      else target[key] = value;
       return;
     }
     case 'repeated': {
       const target = (into[f.json] ??= []) as unknown[];
       if (wire === 2 && isPackable(f.type)) {
         // Packed numeric list: one length-delimited run of varints.
-        const packed = new WireReader(r.bytes(), where);
+        const packed = new WireReader(r.bytes(), where());
         while (!packed.done()) target.push(readValue(packed, 0, f.type, where));
         return;
       }
@@ -71,7 +75,7 @@ function decodeField(r: WireReader, wire: WireType, f: FieldSpec, field: number,
 }
 
 /** A scalar, or a message in its JSON form; `undefined` for a value message's zero value. */
-function readValue(r: WireReader, wire: WireType, type: ValueType, where: string): unknown {
+function readValue(r: WireReader, wire: WireType, type: ValueType, where: Where): unknown {
   if (typeof type !== 'string') {
     expectWire(wire, 2, where);
     const decoded = decodeMessage(r.bytes(), type);
@@ -84,7 +88,7 @@ function readValue(r: WireReader, wire: WireType, type: ValueType, where: string
       try {
         return utf8.decode(raw);
       } catch {
-        throw new ProtobufDecodeError('Malformed', `${where}: string is not valid UTF-8`);
+        throw new ProtobufDecodeError('Malformed', `${where()}: string is not valid UTF-8`);
       }
     }
     case 'bytes':
@@ -101,22 +105,22 @@ function readValue(r: WireReader, wire: WireType, type: ValueType, where: string
       const v = BigInt.asIntN(64, r.varint());
       // A JSON number past 2^53 would silently change value in every JavaScript client.
       if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) {
-        throw new ProtobufDecodeError('UnsupportedField', `${where}: ${v} is too large for this server`);
+        throw new ProtobufDecodeError('UnsupportedField', `${where()}: ${v} is too large for this server`);
       }
       return Number(v);
     }
   }
 }
 
-function decodeMapEntry(buf: Uint8Array, valueType: ValueType, where: string): [string, unknown] {
-  const r = new WireReader(buf, `${where} entry`);
+function decodeMapEntry(buf: Uint8Array, valueType: ValueType, where: Where): [string, unknown] {
+  const r = new WireReader(buf, 'map entry');
   let key = '';
   let value: unknown;
   while (!r.done()) {
     const { field, wire } = r.tag();
-    if (field === 1) key = readValue(r, wire, 'string', `${where} key`) as string;
-    else if (field === 2) value = readValue(r, wire, valueType, `${where}[${JSON.stringify(key)}]`);
-    else if (!r.skip(wire).zero) throw new ProtobufDecodeError('Malformed', `${where}: map entry has a field ${field}`);
+    if (field === 1) key = readValue(r, wire, 'string', () => `${where()} key`) as string;
+    else if (field === 2) value = readValue(r, wire, valueType, () => `${where()}[${JSON.stringify(key)}]`);
+    else if (!r.skip(wire).zero) throw new ProtobufDecodeError('Malformed', `${where()}: map entry has a field ${field}`);
   }
   // An absent value is the value type's zero (proto2 map semantics).
   if (value === undefined) value = typeof valueType === 'string' ? zeroOf(valueType) : readDefault(valueType);
@@ -144,8 +148,8 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function expectWire(actual: WireType, expected: WireType, where: string): void {
+function expectWire(actual: WireType, expected: WireType, where: Where): void {
   if (actual !== expected) {
-    throw new ProtobufDecodeError('Malformed', `${where} has wire type ${actual}, expected ${expected}`);
+    throw new ProtobufDecodeError('Malformed', `${where()} has wire type ${actual}, expected ${expected}`);
   }
 }

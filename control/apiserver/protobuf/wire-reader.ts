@@ -49,6 +49,17 @@ export class WireReader {
 
   /** Tags and lengths: a varint that must fit in 31 bits. */
   uint32(): number {
+    // Fast path without BigInt: nearly every tag and length fits in four bytes (28 bits).
+    let n = 0;
+    for (let i = 0; i < 4; i++) {
+      const b = this.buf[this.pos + i];
+      if (b === undefined) break;
+      n |= (b & 0x7f) << (7 * i);
+      if ((b & 0x80) === 0) {
+        this.pos += i + 1;
+        return n;
+      }
+    }
     const v = this.varint();
     if (v > 0x7fffffffn) throw new ProtobufDecodeError('Malformed', `${this.what}: length or tag ${v} is out of range`);
     return Number(v);
