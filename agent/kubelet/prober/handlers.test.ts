@@ -2,7 +2,12 @@
 // named ports, timeouts, TCP connect and refusal, and the exec path through a runtime.
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import net from 'node:net';
 import { after, before, test } from 'node:test';
 import type { Container } from '../../../api/types.js';
@@ -82,4 +87,25 @@ test('exec: exit code decides, output is stdout then stderr, a timeout fails', a
   assert.equal((await runHandler({ exec: { command: ['ok'] } }, t, 1)).result, 'success');
   assert.deepEqual(await runHandler({ exec: { command: ['no'] } }, t, 1), { result: 'failure', output: 'out err', exitCode: 2 });
   assert.deepEqual(await runHandler({ exec: { command: ['hang', 'x'] } }, t, 1), { result: 'failure', output: 'command "hang x" timed out' });
+});
+
+test('httpGet with scheme HTTPS does not verify the certificate', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'probe-tls-'));
+  try {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=pod', '-days', '1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    const tls = https.createServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (req, res) => {
+      res.writeHead(req.url === '/healthz' ? 204 : 503);
+      res.end();
+    });
+    await new Promise<void>((r) => tls.listen(0, '127.0.0.1', r));
+    const tlsPort = (tls.address() as net.AddressInfo).port;
+    try {
+      assert.equal((await runHandler({ httpGet: { port: tlsPort, path: '/healthz', scheme: 'HTTPS' } }, target(), 2)).result, 'success');
+      assert.deepEqual(await runHandler({ httpGet: { port: tlsPort, path: '/x', scheme: 'HTTPS' } }, target(), 2), { result: 'failure', output: 'HTTP probe failed with statuscode: 503' });
+    } finally {
+      tls.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

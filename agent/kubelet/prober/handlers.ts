@@ -5,6 +5,7 @@
 // same as on a real node.
 
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import type { Container } from '../../../api/types.js';
 import type { ContainerRuntime } from '../../runtime/runtime.js';
@@ -53,10 +54,11 @@ export async function runHandler(handler: Handler, target: HandlerTarget, timeou
     if (handler.exec) return await execHandler(handler.exec.command ?? [], target, timeoutSeconds);
     if (handler.httpGet) {
       const h = handler.httpGet;
-      if ((h.scheme ?? 'HTTP') !== 'HTTP') return { result: 'failure', output: `unsupported HTTP scheme: ${h.scheme}` };
+      const scheme = h.scheme ?? 'HTTP';
+      if (scheme !== 'HTTP' && scheme !== 'HTTPS') return { result: 'failure', output: `unsupported HTTP scheme: ${scheme}` };
       const headers: Record<string, string> = { 'User-Agent': USER_AGENT, Accept: '*/*' };
       for (const { name, value } of h.httpHeaders ?? []) headers[name] = value;
-      return await httpGet(h.host || target.podIP, resolvePort(h.port, target.container), h.path || '/', headers, timeoutSeconds, anyStatus);
+      return await httpGet(scheme, h.host || target.podIP, resolvePort(h.port, target.container), h.path || '/', headers, timeoutSeconds, anyStatus);
     }
     if (handler.tcpSocket) {
       return await tcpConnect(handler.tcpSocket.host || target.podIP, resolvePort(handler.tcpSocket.port, target.container), timeoutSeconds);
@@ -86,8 +88,8 @@ function hostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-function httpGet(host: string, port: number, path: string, headers: Record<string, string>, timeoutSeconds: number, anyStatus: boolean): Promise<ProbeOutcome> {
-  const url = `http://${hostPort(host, port)}${path.startsWith('/') ? path : `/${path}`}`;
+function httpGet(scheme: 'HTTP' | 'HTTPS', host: string, port: number, path: string, headers: Record<string, string>, timeoutSeconds: number, anyStatus: boolean): Promise<ProbeOutcome> {
+  const url = `${scheme.toLowerCase()}://${hostPort(host, port)}${path.startsWith('/') ? path : `/${path}`}`;
   return new Promise((resolve) => {
     let settled = false;
     const done = (o: ProbeOutcome) => {
@@ -97,8 +99,10 @@ function httpGet(host: string, port: number, path: string, headers: Record<strin
       req.destroy();
       resolve(o);
     };
-    // Redirects are not followed: a 3xx already counts as success.
-    const req = http.get(url, { headers, agent: false }, (res) => {
+    // Redirects are not followed: a 3xx already counts as success. HTTPS probes do not
+    // verify the certificate, as the kubelet's do not.
+    const get = scheme === 'HTTPS' ? https.get : http.get;
+    const req = get(url, { headers, agent: false, rejectUnauthorized: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
