@@ -15,7 +15,7 @@ import { resources } from '../api/resources.js';
 import type { Secret, Service } from '../api/service-types.js';
 import type { Pod } from '../api/types.js';
 import type { CronJob, Deployment, Job } from '../api/workload-types.js';
-import { bytes, entry, envelope, message, msg, str } from '../control/apiserver/protobuf/test-encoder.js';
+import { bytes, entry, envelope, int, message, msg, str } from '../control/apiserver/protobuf/test-encoder.js';
 import { startCluster, type TestCluster } from './lib/cluster.js';
 
 const PROTOBUF = 'application/vnd.kubernetes.protobuf';
@@ -33,14 +33,14 @@ describe('kubectl create with protobuf bodies', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  /** POSTs raw bytes the way kubectl does; answers status, content type and parsed body. */
-  async function post(path: string, body: Buffer): Promise<{ code: number; type: string; body: Record<string, any> }> {
+  /** Sends raw protobuf bytes the way kubectl does; answers status, content type and parsed body. */
+  async function post(path: string, body: Buffer, method = 'POST'): Promise<{ code: number; type: string; body: Record<string, any> }> {
     const creds = await readKubeconfig(cluster.kubeconfig);
     return new Promise((resolve, reject) => {
       const req = https.request(
         new URL(path, cluster.url),
         {
-          method: 'POST',
+          method,
           ca: creds.caPem,
           headers: { Authorization: `Bearer ${creds.token}`, 'Content-Type': PROTOBUF, Accept: `${PROTOBUF},application/json`, 'Content-Length': body.length },
         },
@@ -183,5 +183,16 @@ describe('kubectl create with protobuf bodies', () => {
     assert.equal(r.code, 201);
     assert.equal(r.type, 'application/json');
     assert.deepEqual(r.body['data'], { a: 'b' });
+  });
+
+  test('DELETE with protobuf DeleteOptions (as client-go typed clients send them): read, checked, applied', async () => {
+    const cm = envelope('v1', 'ConfigMap', message(msg(1, str(1, 'doomed'))));
+    assert.equal((await post('/api/v1/namespaces/default/configmaps', cm)).code, 201);
+    // The body is really decoded: an unsupported propagationPolicy is the usual 422.
+    const sideways = await post('/api/v1/namespaces/default/configmaps/doomed', envelope('v1', 'DeleteOptions', message(str(4, 'Sideways'))), 'DELETE');
+    assert.equal(sideways.code, 422, JSON.stringify(sideways.body));
+    const gone = await post('/api/v1/namespaces/default/configmaps/doomed', envelope('v1', 'DeleteOptions', message(int(1, 0), str(4, 'Background'))), 'DELETE');
+    assert.equal(gone.code, 200, JSON.stringify(gone.body));
+    await assert.rejects(cluster.client.get(resources.configmaps, 'doomed', 'default'), /not found/);
   });
 });
