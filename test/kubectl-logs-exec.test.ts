@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import https from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
 import { readKubeconfig } from '../api/kubeconfig.js';
@@ -29,6 +31,8 @@ function pods(image: string): string {
     pod('crash', { containers: [{ name: 'main', image, command: ['sh', '-c', "trap 'exit 1' TERM; echo start-$RANDOM$RANDOM; while true; do sleep 1; done"] }] }),
     pod('waiting', { containers: [{ name: 'main', image: 'skiff-test/absent:1', imagePullPolicy: 'Never' }] }),
     pod('done', { restartPolicy: 'Never', containers: [{ name: 'main', image, command: ['sh', '-c', 'echo finished'] }] }),
+    // ~17.8 MB of log (fits the json-file rotation of 2 × 10 MB): 2000 lines of "1x2x…x2000".
+    pod('big', { containers: [{ name: 'main', image, command: ['sh', '-c', "line=$(seq -s x 1 2000); yes \"$line\" | head -n 2000; echo END; trap 'exit 0' TERM; while true; do sleep 1; done"] }] }),
   ];
   return JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
 }
@@ -84,6 +88,12 @@ async function wsExec(
     });
   });
 }
+
+function rssMiB(pid: number): number {
+  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
+}
+
+const BIG_LOG_BYTES = 2000 * 8893 + 'END\n'.length;
 
 describe('kubectl logs and exec over the agent tunnel', () => {
   let cluster: TestCluster;
@@ -260,6 +270,34 @@ describe('kubectl logs and exec over the agent tunnel', () => {
     assert.equal(rest[5]!.stdout.split('\n').filter(Boolean).length, 3);
     // The four one-second execs ran side by side, not one after another.
     assert.ok(Date.now() - started < 3_900, `took ${Date.now() - started} ms`);
+  });
+
+  test('a paused log reader holds back the agent: neither process buffers the log', async (t) => {
+    await waitFor('the big log to be written', async () => (await cluster.kubectlOk(['logs', 'big', '--tail', '1'])) === 'END\n', 20_000);
+    const creds = await readKubeconfig(cluster.kubeconfig);
+    const pids = [cluster.control.pid, cluster.agent().pid];
+    const before = pids.map(rssMiB);
+    const res = await new Promise<IncomingMessage>((resolve, reject) =>
+      https.get(new URL('/api/v1/namespaces/default/pods/big/log', creds.server), { headers: { Authorization: `Bearer ${creds.token}` }, ca: creds.caPem }, resolve).on('error', reject),
+    );
+    assert.equal(res.statusCode, 200);
+    let got = 0;
+    res.once('data', (c: Buffer) => {
+      got += c.length;
+      res.pause();
+    });
+    await new Promise((r) => setTimeout(r, 2_000));
+    const during = pids.map(rssMiB);
+    res.on('data', (c: Buffer) => (got += c.length));
+    res.resume();
+    await new Promise((r) => res.on('end', r));
+    assert.equal(got, BIG_LOG_BYTES);
+    // Without flow control the whole ~17 MiB would sit in one of them while the reader
+    // waits; with it, only windows, socket buffers' worth of garbage and noise.
+    t.diagnostic(`RSS MiB before/while paused: control ${before[0]!.toFixed(1)}/${during[0]!.toFixed(1)}, agent ${before[1]!.toFixed(1)}/${during[1]!.toFixed(1)}`);
+    ['control', 'agent'].forEach((who, i) => {
+      assert.ok(during[i]! - before[i]! < 10, `${who} RSS grew from ${before[i]!.toFixed(1)} to ${during[i]!.toFixed(1)} MiB`);
+    });
   });
 
   test('logs --previous after a restart shows the earlier run', async () => {

@@ -83,40 +83,44 @@ export async function dockerExec(docker: Dockerode, containerId: string, req: Ex
 }
 
 export async function dockerLogs(docker: Dockerode, containerId: string, req: LogRequest, signal: AbortSignal): Promise<NodeJS.ReadableStream> {
-  const container = docker.getContainer(containerId);
   const options = {
     follow: req.follow,
     stdout: true,
     stderr: true,
     timestamps: req.timestamps,
     ...(req.tailLines !== undefined ? { tail: req.tailLines } : {}),
-    ...(req.since ? { since: Math.floor(req.since.getTime() / 1000) } : {}),
+    // Docker takes fractional seconds ("sec.nanos"), so sinceTime keeps its precision.
+    ...(req.since ? { since: `${Math.floor(req.since.getTime() / 1000)}.${String((req.since.getTime() % 1000) * 1_000_000).padStart(9, '0')}` } : {}),
   };
+  // Streamed even without follow: a long log is read only as fast as the caller consumes it,
+  // never loaded whole (dockerode would buffer it for a non-follow request).
+  const source = await new Promise<Readable>((resolve, reject) => {
+    docker.modem.dial(
+      {
+        path: `/containers/${containerId}/logs?`,
+        method: 'GET',
+        isStream: true,
+        statusCodes: { 200: true, 404: 'no such container', 500: 'server error' },
+        options,
+      },
+      (err: unknown, data: unknown) => (err ? reject(err) : resolve(data as Readable)),
+    );
+  });
   const out = new PassThrough();
-  let source: Readable | undefined;
-  if (req.follow) {
-    source = (await container.logs({ ...options, follow: true })) as unknown as Readable;
-    const stream = source;
-    demuxWithBackpressure(stream, out, out);
-    const stop = () => {
-      stream.destroy();
-      out.end();
-    };
-    signal.addEventListener('abort', stop, { once: true });
-    stream.on('close', () => {
-      signal.removeEventListener('abort', stop);
-      out.end();
-    });
-    stream.on('error', () => out.end());
-  } else {
-    const buf = (await container.logs({ ...options, follow: false })) as unknown as Buffer;
-    const parts: Buffer[] = [];
-    demuxBuffer(buf, (c) => parts.push(c));
-    out.end(Buffer.concat(parts));
-  }
+  demuxWithBackpressure(source, out, out);
+  const stop = () => {
+    source.destroy();
+    out.end();
+  };
+  signal.addEventListener('abort', stop, { once: true });
+  source.on('close', () => {
+    signal.removeEventListener('abort', stop);
+    out.end();
+  });
+  source.on('error', () => out.end());
   const limit = req.limitBytes;
   if (limit === undefined) return out;
-  return Readable.from(limitedTo(out, limit, () => source?.destroy()), { objectMode: false });
+  return Readable.from(limitedTo(out, limit, () => source.destroy()), { objectMode: false });
 }
 
 async function* limitedTo(src: AsyncIterable<Buffer>, limit: number, stop: () => void): AsyncGenerator<Buffer> {
@@ -167,20 +171,4 @@ export function demuxWithBackpressure(src: Readable, stdout: Writable, stderr: W
   };
   src.on('end', endAll);
   src.on('close', endAll);
-}
-
-/** Splits a non-streamed multiplexed log buffer (header: type, 0, 0, 0, uint32 size). */
-function demuxBuffer(buf: Buffer, emit: (chunk: Buffer) => void): void {
-  let i = 0;
-  while (i + 8 <= buf.length) {
-    const type = buf[i]!;
-    const size = buf.readUInt32BE(i + 4);
-    if (type > 2 || buf[i + 1] !== 0) {
-      // A TTY container's log is not multiplexed: pass it through whole.
-      emit(buf.subarray(i));
-      return;
-    }
-    emit(buf.subarray(i + 8, i + 8 + size));
-    i += 8 + size;
-  }
 }
