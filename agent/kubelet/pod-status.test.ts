@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ContainerStatus, Pod } from '../../api/types.js';
 import { remainingGrace } from './kubelet.js';
-import { podPhase } from './pod-status.js';
+import { computePodStatus, podPhase } from './pod-status.js';
 
 function pod(restartPolicy: 'Always' | 'OnFailure' | 'Never', init: { name: string; sidecar?: boolean }[]): Pod {
   return {
@@ -54,4 +54,18 @@ test('remainingGrace: full period at first, what is left after an agent restart,
   assert.equal(remainingGrace(p('2026-01-01T00:00:10Z', 30), now), 11);
   assert.equal(remainingGrace(p('2025-12-31T23:59:00Z', 30), now), 0);
   assert.equal(remainingGrace(p(undefined, 7), now), 7);
+});
+
+test('containers not created yet wait as ContainerCreating, or PodInitializing when the pod has init containers', () => {
+  const observe = (p: Pod) => computePodStatus({ pod: p, podIP: '', hostIP: '192.0.2.1', sandboxReady: true, containers: [], waiting: new Map(), scheme: 'docker', now: new Date() });
+  const plain = observe({ metadata: { name: 'p' }, spec: { containers: [{ name: 'app', image: 'x' }] } });
+  assert.equal(plain.containerStatuses![0]!.state.waiting?.reason, 'ContainerCreating');
+  assert.equal(plain.initContainerStatuses, undefined);
+  assert.equal(plain.conditions!.find((c) => c.type === 'Initialized')?.status, 'True');
+  const withInit = observe(pod('Always', [{ name: 'i' }]));
+  assert.equal(withInit.containerStatuses![0]!.state.waiting?.reason, 'PodInitializing');
+  assert.equal(withInit.initContainerStatuses![0]!.state.waiting?.reason, 'PodInitializing');
+  assert.equal(withInit.phase, 'Pending');
+  const init = withInit.conditions!.find((c) => c.type === 'Initialized')!;
+  assert.deepEqual([init.status, init.reason, init.message], ['False', 'ContainersNotInitialized', 'containers with incomplete status: [i]']);
 });

@@ -76,7 +76,8 @@ function terminatedState(c: RuntimeContainerStatus, scheme: string): ContainerSt
   return { terminated: t };
 }
 
-function containerStatus(spec: Container, o: ObservedPod, kind: Kind, initializing: boolean): ApiContainerStatus {
+/** hasInit: the pod has init containers, so a container not created yet is PodInitializing. */
+function containerStatus(spec: Container, o: ObservedPod, kind: Kind, hasInit: boolean): ApiContainerStatus {
   const [latest, previous] = attemptsOf(o.containers, spec.name);
   const waiting = o.waiting.get(spec.name);
   const status: ApiContainerStatus = {
@@ -114,7 +115,7 @@ function containerStatus(spec: Container, o: ObservedPod, kind: Kind, initializi
       if (kind === 'init' && latest.exitCode === 0) status.ready = true;
     }
   } else {
-    const reason = waiting ?? { reason: initializing || kind !== 'app' ? 'PodInitializing' : 'ContainerCreating' };
+    const reason = waiting ?? { reason: hasInit ? 'PodInitializing' : 'ContainerCreating' };
     status.state = { waiting: { reason: reason.reason, ...(reason.message ? { message: reason.message } : {}) } };
     if (previous?.state === 'exited') status.lastState = terminatedState(previous, o.scheme);
   }
@@ -203,8 +204,9 @@ export function computePodStatus(o: ObservedPod): PodStatus {
   const prev = o.pod.status ?? {};
   const initSpecs = o.pod.spec.initContainers ?? [];
   const appStarted = o.pod.spec.containers.some((c) => attemptsOf(o.containers, c.name).length > 0);
-  const initStatuses = initSpecs.map((c) => containerStatus(c, o, kindOf(c, true), !appStarted));
-  const statuses = o.pod.spec.containers.map((c) => containerStatus(c, o, 'app', !appStarted));
+  const hasInit = initSpecs.length > 0;
+  const initStatuses = initSpecs.map((c) => containerStatus(c, o, kindOf(c, true), hasInit));
+  const statuses = o.pod.spec.containers.map((c) => containerStatus(c, o, 'app', hasInit));
   const phase = podPhase(o.pod, statuses, initStatuses);
   // Initialized: every regular init container completed and every sidecar started (or
   // the app containers already run, which can only happen after that).
