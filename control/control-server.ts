@@ -11,6 +11,7 @@ import { writeKubeconfig } from '../api/kubeconfig.js';
 import { ApiServer } from './apiserver/server.js';
 import { Authenticator } from './apiserver/auth.js';
 import { buildStorages, ensureSystemNamespaces } from './apiserver/registry/index.js';
+import type { PodAdmission } from './apiserver/registry/pod-strategy.js';
 import { GarbageCollector } from './controllers/garbage-collector.js';
 import { NamespaceController } from './controllers/namespace-controller.js';
 import { NodeIpamController } from './controllers/node-ipam.js';
@@ -33,6 +34,8 @@ export interface ControlOptions {
   /** Silence after which a node is Unknown, and how often nodes are checked. */
   nodeMonitorGracePeriodMs: number;
   nodeMonitorPeriodMs: number;
+  /** tolerationSeconds the DefaultTolerationSeconds admission gives new pods. */
+  podAdmission: PodAdmission;
   logger: Logger;
   version: string;
 }
@@ -64,7 +67,7 @@ export async function startControl(o: ControlOptions): Promise<RunningControl> {
   });
   let server: ApiServer | undefined;
   try {
-    const storages = buildStorages(store);
+    const storages = buildStorages(store, o.podAdmission);
     await ensureSystemNamespaces(storages);
     const authenticator = new Authenticator();
     authenticator.addToken(tokens.adminToken, { name: 'admin', groups: ['system:masters', 'system:authenticated'] });

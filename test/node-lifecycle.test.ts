@@ -18,28 +18,32 @@ describe('node lifecycle', () => {
   before(async () => {
     busybox = (await ensureTestImages()).busybox;
     // Agents renew every 10 s; 12 s of silence makes a node Unknown.
-    cluster = await startCluster({ agents: 1, controlArgs: ['--node-monitor-grace-period', '12', '--node-monitor-period', '1'] });
+    // New pods tolerate an unreachable node for 2 s unless they say otherwise.
+    cluster = await startCluster({ agents: 1, controlArgs: ['--node-monitor-grace-period', '12', '--node-monitor-period', '1', '--default-unreachable-toleration-seconds', '2'] });
   });
   after(async () => {
     await cluster?.stop();
   });
 
   const node = () => cluster.client.get<Node>(resources.nodes, cluster.nodeNames[0]!);
-  const podWithToleration = (name: string, seconds?: number) =>
+  const podWithToleration = (name: string, toleration: 'default' | 'forever') =>
     JSON.stringify({
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name },
       spec: {
         terminationGracePeriodSeconds: 1,
-        tolerations: [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', ...(seconds !== undefined ? { tolerationSeconds: seconds } : {}) }],
+        ...(toleration === 'forever' ? { tolerations: [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute' }] } : {}),
         containers: [{ name: 'main', image: busybox, command: sleepForever }],
       },
     });
 
   test('a silent node goes Unknown and tainted, evicts what does not tolerate it, and recovers', async () => {
-    await cluster.kubectlOk(['apply', '-f', '-'], { input: podWithToleration('short', 2) });
-    await cluster.kubectlOk(['apply', '-f', '-'], { input: podWithToleration('forever') });
+    await cluster.kubectlOk(['apply', '-f', '-'], { input: podWithToleration('short', 'default') });
+    await cluster.kubectlOk(['apply', '-f', '-'], { input: podWithToleration('forever', 'forever') });
+    const short = await cluster.pod('short');
+    const defaulted = (short.spec['tolerations'] as { key: string; tolerationSeconds?: number }[]).find((t) => t.key === 'node.kubernetes.io/unreachable');
+    assert.equal(defaulted?.tolerationSeconds, 2, 'the admission default comes from the flag');
     for (const p of ['short', 'forever']) await cluster.waitForPod(p, 'Running', (x) => x.status?.phase === 'Running');
 
     const agent = cluster.agent();
@@ -63,7 +67,7 @@ describe('node lifecycle', () => {
     }, 15_000, 500);
     assert.ok(tainted.spec.taints!.find((t) => t.effect === 'NoExecute')!.timeAdded);
 
-    // tolerationSeconds 2: evicted (marked for deletion) soon after the taint; unbounded: stays.
+    // Defaulted tolerationSeconds 2: evicted (marked for deletion) soon after the taint; unbounded: stays.
     const evicted = await cluster.waitForPod('short', 'to be evicted', (p) => !!p.metadata.deletionTimestamp, 15_000);
     assert.ok(evicted.metadata.deletionTimestamp);
     const forever = await cluster.pod('forever');

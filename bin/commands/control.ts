@@ -16,6 +16,8 @@ export const controlFlags: FlagSpec[] = [
   { name: 'store-compact-interval', description: 'Seconds between compactions of that history', default: '60', placeholder: 'SECONDS' },
   { name: 'node-monitor-grace-period', description: 'Seconds a node may go without renewing its lease before it is Unknown and tainted unreachable', default: '40', placeholder: 'SECONDS' },
   { name: 'node-monitor-period', description: 'Seconds between checks of the nodes', default: '5', placeholder: 'SECONDS' },
+  { name: 'default-not-ready-toleration-seconds', description: 'tolerationSeconds new pods get for the not-ready NoExecute taint', default: '300', placeholder: 'SECONDS' },
+  { name: 'default-unreachable-toleration-seconds', description: 'tolerationSeconds new pods get for the unreachable NoExecute taint', default: '300', placeholder: 'SECONDS' },
   { name: 'log-level', description: 'fatal, error, warn, info, debug or trace', default: 'info', placeholder: 'LEVEL' },
 ];
 
@@ -38,6 +40,10 @@ export function controlOptions(flags: Record<string, unknown>) {
     nodeCidrMaskSize: parseInteger(required(f, 'node-cidr-mask-size'), 'node-cidr-mask-size', 16, 30),
     tlsSans: list(f, 'tls-san'),
     storeHistory: parseInteger(required(f, 'store-history'), 'store-history', 1, 10_000_000),
+    podAdmission: {
+      notReadyTolerationSeconds: parseInteger(required(f, 'default-not-ready-toleration-seconds'), 'default-not-ready-toleration-seconds', 0, 31_536_000),
+      unreachableTolerationSeconds: parseInteger(required(f, 'default-unreachable-toleration-seconds'), 'default-unreachable-toleration-seconds', 0, 31_536_000),
+    },
     nodeMonitorGracePeriodMs: parseInteger(required(f, 'node-monitor-grace-period'), 'node-monitor-grace-period', 1, 86_400) * 1000,
     nodeMonitorPeriodMs: parseInteger(required(f, 'node-monitor-period'), 'node-monitor-period', 1, 3_600) * 1000,
     storeCompactIntervalMs: parseInteger(required(f, 'store-compact-interval'), 'store-compact-interval', 1, 86_400) * 1000,

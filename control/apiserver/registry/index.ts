@@ -2,6 +2,7 @@
 
 import type { Store } from '../../store/store.js';
 import { eventStrategy, leaseStrategy, namespaceStrategy, nodeStrategy } from './core-strategies.js';
+import type { PodAdmission } from './pod-strategy.js';
 import { podStrategy } from './pods.js';
 import { daemonSetStrategy, deploymentStrategy, replicaSetStrategy } from './apps-strategies.js';
 import { cronJobStrategy, jobStrategy } from './batch-strategies.js';
@@ -10,28 +11,31 @@ import { endpointSliceStrategy, endpointsStrategy, serviceStrategy } from './ser
 import { ResourceStorage, type StorageContext } from './storage.js';
 import type { Strategy } from './strategy.js';
 
-export const strategies: Strategy[] = [
-  namespaceStrategy,
-  nodeStrategy,
-  podStrategy,
-  eventStrategy,
-  serviceStrategy,
-  endpointsStrategy,
-  configMapStrategy,
-  secretStrategy,
-  serviceAccountStrategy,
-  deploymentStrategy,
-  replicaSetStrategy,
-  daemonSetStrategy,
-  jobStrategy,
-  cronJobStrategy,
-  leaseStrategy,
-  endpointSliceStrategy,
-];
+/** Every type served, in discovery order; pods take the admission settings. */
+export function strategies(podAdmission?: PodAdmission): Strategy[] {
+  return [
+    namespaceStrategy,
+    nodeStrategy,
+    podStrategy(podAdmission),
+    eventStrategy,
+    serviceStrategy,
+    endpointsStrategy,
+    configMapStrategy,
+    secretStrategy,
+    serviceAccountStrategy,
+    deploymentStrategy,
+    replicaSetStrategy,
+    daemonSetStrategy,
+    jobStrategy,
+    cronJobStrategy,
+    leaseStrategy,
+    endpointSliceStrategy,
+  ];
+}
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
-export function buildStorages(store: Store): ResourceStorage[] {
+export function buildStorages(store: Store, podAdmission?: PodAdmission): ResourceStorage[] {
   let namespaces: ResourceStorage | undefined;
   const context: StorageContext = {
     async namespaceExists(name) {
@@ -44,7 +48,7 @@ export function buildStorages(store: Store): ResourceStorage[] {
       }
     },
   };
-  const storages = strategies.map((s) => new ResourceStorage(store, s, context));
+  const storages = strategies(podAdmission).map((s) => new ResourceStorage(store, s, context));
   namespaces = storages.find((s) => s.type.resource === 'namespaces');
   return storages;
 }

@@ -4,7 +4,7 @@
 // and other objects can be selected on.
 
 import type { FieldGetter, SelectableFields } from '../../../api/fields.js';
-import type { Container, KubeObject, Node, Pod, ResourceRequirements } from '../../../api/types.js';
+import type { Container, KubeObject, Node, Pod, PodSpec, ResourceRequirements } from '../../../api/types.js';
 import type { FieldError } from '../../../api/validation/field-error.js';
 import { validatePod as validatePodObject, validatePodUpdate as validatePodUpdateObject } from '../../../api/validation/pod.js';
 import type { Toleration } from '../../../api/validation/tolerations.js';
@@ -85,15 +85,13 @@ function defaultProbe(probe: Probe | undefined): void {
   }
 }
 
-function defaultContainer(c: Container, hostNetwork: boolean): void {
+function defaultContainer(c: Container): void {
   if (!c.imagePullPolicy) c.imagePullPolicy = defaultImagePullPolicy(c.image ?? '');
   c.terminationMessagePath ||= TERMINATION_MESSAGE_PATH_DEFAULT;
   c.terminationMessagePolicy ||= 'File';
   for (const port of c.ports ?? []) {
     if (!port) continue; // left for validation to report
     port.protocol ||= 'TCP';
-    // On the host's network the container port is the host port.
-    if (hostNetwork && !port.hostPort) port.hostPort = port.containerPort;
   }
   for (const env of c.env ?? []) {
     const fieldRef = (env?.valueFrom as { fieldRef?: { apiVersion?: string } } | undefined)?.fieldRef;
@@ -120,31 +118,58 @@ function tolerates(tolerations: readonly Toleration[], key: string): boolean {
   return tolerations.some((t) => (t.key === key || !t.key) && (t.effect === 'NoExecute' || !t.effect));
 }
 
+type SpecExtras = PodSpec & {
+  enableServiceLinks?: boolean;
+  securityContext?: object;
+  hostNetwork?: boolean;
+  priority?: number;
+  priorityClassName?: string;
+  preemptionPolicy?: string;
+  tolerations?: Toleration[];
+};
+
 /**
- * Fills in Kubernetes' defaults. Mutates the pod it is given — the API server passes its
- * own freshly decoded copy — and returns it.
+ * The PodSpec scheme defaults: what Kubernetes fills in wherever a PodSpec appears,
+ * including the pod templates of workloads. Mutates spec.
  */
-export function defaultPod(pod: Pod): Pod {
-  const spec = (pod.spec ??= { containers: [] });
-  const x = spec as typeof spec & {
-    enableServiceLinks?: boolean;
-    securityContext?: object;
-    hostNetwork?: boolean;
-    priority?: number;
-    priorityClassName?: string;
-    preemptionPolicy?: string;
-    tolerations?: Toleration[];
-  };
+export function defaultPodSpec(spec: PodSpec): void {
+  const x = spec as SpecExtras;
   spec.dnsPolicy ||= 'ClusterFirst';
   spec.restartPolicy ||= 'Always';
   x.securityContext ??= {};
   spec.terminationGracePeriodSeconds ??= DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS;
   spec.schedulerName ||= DEFAULT_SCHEDULER_NAME;
+  for (const c of [...(spec.containers ?? []), ...(spec.initContainers ?? [])]) {
+    if (c) defaultContainer(c); // a null entry is left for validation to report
+  }
+}
+
+/** The admission plugins' settings (DefaultTolerationSeconds). */
+export interface PodAdmission {
+  notReadyTolerationSeconds: number;
+  unreachableTolerationSeconds: number;
+}
+
+export const DEFAULT_POD_ADMISSION: PodAdmission = {
+  notReadyTolerationSeconds: DEFAULT_NOT_READY_TOLERATION_SECONDS,
+  unreachableTolerationSeconds: DEFAULT_UNREACHABLE_TOLERATION_SECONDS,
+};
+
+/**
+ * Everything a new pod gets: the PodSpec defaults, then what only real pods get
+ * (SetDefaults_Pod) and what admission adds (priority, default tolerations). Mutates the
+ * pod it is given — the API server passes its own freshly decoded copy — and returns it.
+ */
+export function defaultPod(pod: Pod, admission: PodAdmission = DEFAULT_POD_ADMISSION): Pod {
+  const spec = (pod.spec ??= { containers: [] });
+  const x = spec as SpecExtras;
+  defaultPodSpec(spec);
   x.enableServiceLinks ??= true;
   for (const c of [...(spec.containers ?? []), ...(spec.initContainers ?? [])]) {
-    if (!c) continue; // left for validation to report
-    defaultContainer(c, x.hostNetwork === true);
+    if (!c) continue;
     defaultRequestsFromLimits(c.resources);
+    // On the host's network the container port is the host port.
+    if (x.hostNetwork === true) for (const port of c.ports ?? []) if (port && !port.hostPort) port.hostPort = port.containerPort;
   }
 
   // Priority admission: no class means priority 0; the system classes are fixed numbers.
@@ -157,15 +182,14 @@ export function defaultPod(pod: Pod): Pod {
     }
   }
 
-  // DefaultTolerationSeconds admission: ride out 5 minutes of a not-ready/unreachable node.
+  // DefaultTolerationSeconds admission: ride out a not-ready/unreachable node for a while
+  // (5 minutes unless the control server is told otherwise).
   const tolerations = (x.tolerations ??= []);
-  const notReady = tolerates(tolerations, TAINT_NODE_NOT_READY);
-  const unreachable = tolerates(tolerations, TAINT_NODE_UNREACHABLE);
-  if (!notReady) {
-    tolerations.push({ key: TAINT_NODE_NOT_READY, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: DEFAULT_NOT_READY_TOLERATION_SECONDS });
+  if (!tolerates(tolerations, TAINT_NODE_NOT_READY)) {
+    tolerations.push({ key: TAINT_NODE_NOT_READY, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: admission.notReadyTolerationSeconds });
   }
-  if (!unreachable) {
-    tolerations.push({ key: TAINT_NODE_UNREACHABLE, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: DEFAULT_UNREACHABLE_TOLERATION_SECONDS });
+  if (!tolerates(tolerations, TAINT_NODE_UNREACHABLE)) {
+    tolerations.push({ key: TAINT_NODE_UNREACHABLE, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: admission.unreachableTolerationSeconds });
   }
   return pod;
 }

@@ -6,16 +6,17 @@
 import { resources } from '../../../api/resources.js';
 import type { Pod } from '../../../api/types.js';
 import { toCauses } from './causes.js';
-import { defaultPod, podFieldGetter, podFieldNames, podSelectableFields, validatePod, validatePodUpdate } from './pod-strategy.js';
+import { DEFAULT_POD_ADMISSION, defaultPod, podFieldGetter, type PodAdmission, podFieldNames, podSelectableFields, validatePod, validatePodUpdate } from './pod-strategy.js';
 import { podTable } from './printers/index.js';
 import { keepAllButStatus, keepStatus } from './status-strategy.js';
 import { podSchema } from './schema/kinds.js';
 import type { Strategy } from './strategy.js';
 
-export const podStrategy: Strategy = {
+/** The Pod strategy, with the control server's admission settings. */
+export const podStrategy = (admission: PodAdmission = DEFAULT_POD_ADMISSION): Strategy => ({
   type: resources.pods,
   schema: podSchema,
-  defaults: (obj) => defaultPod(obj as Pod),
+  defaults: (obj) => defaultPod(obj as Pod, admission),
   prepareForCreate(obj) {
     (obj as Pod).status = { phase: 'Pending' };
   },
@@ -33,4 +34,4 @@ export const podStrategy: Strategy = {
     const grace = requested ?? pod.spec.terminationGracePeriodSeconds ?? 30;
     return Math.max(0, grace);
   },
-};
+});
