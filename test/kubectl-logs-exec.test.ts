@@ -93,6 +93,11 @@ function rssMiB(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
 }
 
+/** How many streams the agent saw stopped early by their reader (its debug log). */
+function stoppedStreams(cluster: TestCluster): number {
+  return cluster.agent().logs().split('\n').filter((l) => l.includes('"kind":"log"') && l.includes('"reason":"reset"') && l.includes('stream stopped before its end')).length;
+}
+
 const BIG_LOG_BYTES = 2000 * 8893 + 'END\n'.length;
 
 describe('kubectl logs and exec over the agent tunnel', () => {
@@ -142,8 +147,11 @@ describe('kubectl logs and exec over the agent tunnel', () => {
     const first = await waitFor('the first followed line', () => /(line|err) (\d+)/.exec(out)?.[2], 10_000, 50);
     // Lines written after the request started arrive while it is still open.
     await waitFor('a newer line', () => new RegExp(`line ${Number(first) + 3}\\n`).test(out), 10_000, 50);
+    const stoppedBefore = stoppedStreams(cluster);
     process.kill(child.pid!, 'SIGTERM');
     assert.notEqual(await exited, 0);
+    // The agent hears of it and stops reading the container's log.
+    await waitFor('the agent to stop the log stream', () => stoppedStreams(cluster) > stoppedBefore, 5_000, 50);
     // The tunnel is still usable afterwards.
     assert.equal(await cluster.kubectlOk(['logs', 'two', '-c', 'b']), 'hello from b\n');
   });

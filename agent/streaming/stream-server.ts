@@ -19,17 +19,23 @@ export class StreamServer {
   /** Serves one stream; never throws (failures end the stream with a Status). */
   serve(stream: TunnelStream, request: StreamRequest): void {
     const log = this.logger.child({ pod: `${request.namespace}/${request.pod}`, container: request.container, kind: request.kind, stream: stream.id });
-    const work = request.kind === 'log' ? this.serveLog(stream, request) : this.serveExec(stream, request);
+    const work = request.kind === 'log' ? this.serveLog(stream, request, log) : this.serveExec(stream, request, log);
     work.catch((err: unknown) => {
       if (!(err instanceof StreamError)) log.warn({ err }, 'stream failed');
       stream.end({ error: toStatus(err) });
     });
   }
 
-  private async serveLog(stream: TunnelStream, r: LogStreamRequest): Promise<void> {
+  private async serveLog(stream: TunnelStream, r: LogStreamRequest, log: Logger): Promise<void> {
     const container = await findContainer(this.runtime, { ...r, previous: r.previous });
     const abort = new AbortController();
-    stream.handlers = { closed: () => abort.abort() };
+    stream.handlers = {
+      closed: (reason) => {
+        // The reader went away (kubectl killed, tunnel lost): stop reading Docker's log.
+        abort.abort();
+        if (reason !== 'end') log.debug({ reason }, 'stream stopped before its end');
+      },
+    };
     const out = await this.runtime.containerLogs(
       container.id,
       {
@@ -59,7 +65,7 @@ export class StreamServer {
     stream.end({});
   }
 
-  private async serveExec(stream: TunnelStream, r: ExecStreamRequest): Promise<void> {
+  private async serveExec(stream: TunnelStream, r: ExecStreamRequest, log: Logger): Promise<void> {
     const container = await findContainer(this.runtime, { ...r, previous: false });
     if (container.state !== 'running') throw new StreamError('NotRunning', 404, `container not found ("${r.container}")`);
     let session: ExecSession;
@@ -81,7 +87,9 @@ export class StreamServer {
       },
       resize: (size) => void session.resize(size.width, size.height),
       closed: (reason) => {
-        if (reason !== 'end') session.close?.();
+        if (reason === 'end') return;
+        log.debug({ reason }, 'stream stopped before its end');
+        session.close?.();
       },
     };
     stream.accept();
