@@ -78,9 +78,9 @@ export const errors = {
   tooLarge(message: string): ApiError {
     return new ApiError(status(413, 'RequestEntityTooLarge', message));
   },
-  unsupportedMediaType(contentType: string): ApiError {
-    return new ApiError(status(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`
-      + (contentType ? ` (got ${contentType})` : '')));
+  /** 415, listing what the endpoint takes (object bodies by default, or the patch types). */
+  unsupportedMediaType(accepted: string[] = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']): ApiError {
+    return new ApiError(status(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`));
   },
   pathNotFound(path: string): ApiError {
     return new ApiError(status(404, 'NotFound', `the server could not find the requested resource (${path})`));

@@ -396,6 +396,9 @@ function parseNonNegativeInt(v: string, name: string): number {
   return n;
 }
 
+/** The patch types served (server-side apply is not, yet). */
+const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json'];
+
 function patchFunction(type: string): (current: KubeObject, patch: unknown) => unknown {
   switch (type) {
     case 'application/merge-patch+json':
@@ -408,8 +411,8 @@ function patchFunction(type: string): (current: KubeObject, patch: unknown) => u
     case 'application/json-patch+json':
       return (c, p) => applyJsonPatch(c, p);
     case 'application/apply-patch+yaml':
-      throw errors.unsupportedMediaType('application/apply-patch+yaml (server-side apply)');
+      throw errors.unsupportedMediaType(PATCH_TYPES);
     default:
-      throw errors.unsupportedMediaType(type);
+      throw errors.unsupportedMediaType(PATCH_TYPES);
   }
 }

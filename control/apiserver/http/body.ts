@@ -62,7 +62,7 @@ export function decodeBody(body: Buffer, contentType: string | undefined, what =
       throw errors.badRequest(`error decoding the request body as YAML: ${(err as Error).message.split('\n')[0]}`);
     }
   } else {
-    throw errors.unsupportedMediaType(type);
+    throw errors.unsupportedMediaType();
   }
   return value;
 }
