@@ -182,6 +182,9 @@ describe('kubectl logs and exec over the agent tunnel', () => {
     assert.match(missing.stderr, /pods "nope" not found/);
     await cluster.waitForPod('done', 'Succeeded', (p) => p.status?.phase === 'Succeeded', 20_000);
     assert.equal(await cluster.kubectlOk(['logs', 'done']), 'finished\n');
+    const execWaiting = await cluster.kubectl(['exec', 'waiting', '--', 'true']);
+    assert.equal(execWaiting.code, 1);
+    assert.match(execWaiting.stderr, /container not found \("main"\)/);
     const execDone = await wsExec(cluster, 'done', { command: 'true', stdout: 'true' }).catch((e: Error) => e.message);
     assert.match(String(execDone), /HTTP 400: .*cannot exec into a container in a completed pod; current phase is Succeeded/);
   });

@@ -66,8 +66,12 @@ export class StreamServer {
   }
 
   private async serveExec(stream: TunnelStream, r: ExecStreamRequest, log: Logger): Promise<void> {
-    const container = await findContainer(this.runtime, { ...r, previous: false });
-    if (container.state !== 'running') throw new StreamError('NotRunning', 404, `container not found ("${r.container}")`);
+    // The kubelet's words when there is no running container to exec in.
+    const notFound = new StreamError('NotRunning', 404, `container not found ("${r.container}")`);
+    const container = await findContainer(this.runtime, { ...r, previous: false }).catch((err: unknown) => {
+      throw err instanceof StreamError ? notFound : err;
+    });
+    if (container.state !== 'running') throw notFound;
     let session: ExecSession;
     try {
       session = await this.runtime.exec(container.id, { cmd: r.command, tty: r.tty, stdin: r.stdin, stdout: r.stdout, stderr: r.stderr });
