@@ -100,7 +100,8 @@ describe('kubelet hooks and termination', () => {
     const kill = at(events, isKill('9'));
     assert.ok(hook < term, 'the preStop hook started before SIGTERM');
     const hookSeconds = (term - hook) / 1000;
-    assert.ok(hookSeconds >= 3.9 && hookSeconds < 4.8, `SIGTERM ${hookSeconds.toFixed(2)} s after preStop started`);
+    // The hook's 4 s run from the agent's exec call; dockerd logs exec_start a little later.
+    assert.ok(hookSeconds >= 3.3 && hookSeconds < 4.8, `SIGTERM ${hookSeconds.toFixed(2)} s after preStop started`);
     const termSeconds = (kill - term) / 1000;
     t.diagnostic(`grace 4 s, preStop sleep 10: SIGTERM ${hookSeconds.toFixed(3)} s after preStop, SIGKILL ${termSeconds.toFixed(3)} s after SIGTERM`);
     assert.ok(termSeconds >= 1.95 && termSeconds < 2.8, `SIGKILL ${termSeconds.toFixed(2)} s after SIGTERM`);
