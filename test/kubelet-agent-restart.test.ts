@@ -4,6 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { resources } from '../api/resources.js';
 import type { Pod } from '../api/types.js';
 import { ensureTestImages } from './fixtures/images.js';
 import Docker from 'dockerode';
@@ -30,6 +31,17 @@ describe('kubelet across agent kill -9', () => {
     await cluster.kubectlOk(['apply', '-f', '-'], {
       input: [
         podYaml('crash', { containers: [{ name: 'main', image: busybox, command: ['sh', '-c', 'sleep 1; exit 1'] }] }),
+        podYaml('steady', {
+          containers: [
+            {
+              name: 'main',
+              image: busybox,
+              command: ['sh', '-c', "trap 'exit 0' TERM; while true; do sleep 1; done"],
+              startupProbe: { exec: { command: ['true'] }, periodSeconds: 1, timeoutSeconds: 5 },
+              readinessProbe: { exec: { command: ['true'] }, periodSeconds: 1, timeoutSeconds: 5 },
+            },
+          ],
+        }),
         podYaml('unlive', {
           containers: [
             {
@@ -47,6 +59,19 @@ describe('kubelet across agent kill -9', () => {
       return s?.restartCount === 1 && s.state.waiting?.reason === 'CrashLoopBackOff';
     }, 30_000);
     await cluster.waitForPod('unlive', 'restarted by liveness', (p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1, 30_000);
+
+    await cluster.waitForPod('steady', 'Ready', (p) => p.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True', 30_000);
+    // Every status the API holds for the ready pod from here on must stay ready.
+    const unready: string[] = [];
+    const watching = new AbortController();
+    const watchDone = cluster.client
+      .watch<Pod>(resources.pods, { namespace: 'default', fieldSelector: 'metadata.name=steady' }, (e) => {
+        const s = e.object.status?.containerStatuses?.[0];
+        if (e.type === 'MODIFIED' && (!s?.ready || !s.started)) unready.push(JSON.stringify(s));
+      }, watching.signal)
+      .catch(() => undefined);
+    t.after(() => watching.abort());
+    await new Promise((r) => setTimeout(r, 500)); // let the watch connect
 
     await cluster.agent().stop('SIGKILL');
     const unliveBefore = (await cluster.pod('unlive')).status!.containerStatuses![0]!.restartCount;
@@ -66,6 +91,12 @@ describe('kubelet across agent kill -9', () => {
     const unlive = await cluster.waitForPod('unlive', 'restarted again after the agent came back', (p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) > unliveBefore, 40_000);
     const ev = await podEvents(cluster, 'unlive');
     assert.ok(ev.some((e) => e.reason === 'Killing' && e.message === 'Container main failed liveness probe, will be restarted'));
+
+    watching.abort();
+    await watchDone;
+    assert.deepEqual(unready, [], 'a ready pod stays ready (and started) across the agent restart');
+    const steady = await cluster.pod('steady');
+    assert.equal(steady.status!.containerStatuses![0]!.ready, true);
 
     for (const p of [second, unlive]) {
       const mine = await ownContainers(p);

@@ -140,6 +140,7 @@ export class Kubelet {
       this.statusManager.finishDeletion(pod, status);
       return;
     }
+    this.prober.adopt(pod);
     const result = await this.syncer.syncPod(pod);
     const s = result.status;
     const phase = s.phase;

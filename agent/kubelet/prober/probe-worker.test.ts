@@ -15,6 +15,9 @@ class FakeHost implements WorkerHost {
   published: string[] = [];
   probes = 0;
   failures: string[] = [];
+  hasResult(): boolean {
+    return false;
+  }
   observed(): { pod: Pod; podIP: string; statuses: ContainerStatus[] } {
     return { pod: { metadata: { name: 'p' }, spec: { containers: [] } }, podIP: '10.0.0.2', statuses: [this.status] };
   }

@@ -12,6 +12,8 @@ import { probeTiming, type Probe, type ProbeType } from './probe-types.js';
 export interface WorkerHost {
   /** The pod's last computed status and IP (undefined before its first sync). */
   observed(uid: string): { pod: Pod; podIP: string; statuses: ContainerStatus[] } | undefined;
+  /** Whether a result is already known for the container (adopted after an agent restart). */
+  hasResult(type: ProbeType, containerId: string): boolean;
   /** Publishes a result (undefined clears it) for a container id. */
   setResult(type: ProbeType, uid: string, containerId: string, result: ProbeResult | undefined): void;
   probe(target: { containerId: string; container: Container; podIP: string }, probe: Probe, timeoutSeconds: number): Promise<ProbeOutcome>;
@@ -81,8 +83,9 @@ export class ProbeWorker {
       this.lastResult = undefined;
       this.resultRun = 0;
       this.onHold = false;
-      // Initial results: readiness starts failed, liveness passed, startup unknown.
-      if (this.type === 'readiness') this.host.setResult(this.type, this.uid, id, 'failure');
+      // Initial results: readiness starts failed, liveness passed, startup unknown; a
+      // result adopted from before an agent restart stands until the probe runs.
+      if (this.type === 'readiness' && !this.host.hasResult(this.type, id)) this.host.setResult(this.type, this.uid, id, 'failure');
       if (this.type === 'liveness') this.host.setResult(this.type, this.uid, id, 'success');
     }
     if (this.onHold) return;

@@ -64,6 +64,24 @@ export class ProberManager implements WorkerHost {
     }
   }
 
+  /**
+   * Before the first sync of a pod this agent has not probed yet (it restarted): a
+   * container still running under the same id keeps the ready and started the API last
+   * showed, until its probes say otherwise, so an agent restart does not flap Services.
+   * Results are keyed by container id, so a replaced container inherits nothing.
+   */
+  adopt(pod: Pod): void {
+    if (this.pods.has(pod.metadata.uid!)) return;
+    const specs = probedContainers(pod);
+    for (const s of [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])]) {
+      const id = s.containerID?.replace(/^[a-z-]+:\/\//, '');
+      const spec = specs.find((c) => c.name === s.name);
+      if (!id || !spec || !s.state.running) continue;
+      if (s.started && probeOf(spec, 'startup')) this.results.set(`startup/${id}`, 'success');
+      if (s.ready && probeOf(spec, 'readiness')) this.results.set(`readiness/${id}`, 'success');
+    }
+  }
+
   removePod(uid: string): void {
     const entry = this.pods.get(uid);
     if (!entry) return;
@@ -94,6 +112,10 @@ export class ProberManager implements WorkerHost {
 
   observed(uid: string): { pod: Pod; podIP: string; statuses: ContainerStatus[] } | undefined {
     return this.pods.get(uid);
+  }
+
+  hasResult(type: ProbeType, containerId: string): boolean {
+    return this.results.has(`${type}/${containerId}`);
   }
 
   setResult(type: ProbeType, uid: string, containerId: string, result: ProbeResult | undefined): void {
