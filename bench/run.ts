@@ -99,6 +99,9 @@ async function main(): Promise<void> {
   const cluster = await startCluster({ agents: 1 });
   try {
     const podNetwork = podNetworkName(cluster.nodeNames[0]!);
+    // The agent makes its pod network once it has a pod range, which can be just after
+    // the node turns Ready.
+    await waitFor('the pod network', () => exec('docker', ['network', 'inspect', podNetwork]).then(() => true), 30_000, 200);
     const baseline: number[] = [];
     const baselineOnPodNet: number[] = [];
     const skiff: number[] = [];
