@@ -16,6 +16,7 @@ import { GarbageCollector } from './controllers/garbage-collector.js';
 import { NamespaceController } from './controllers/namespace-controller.js';
 import { NodeIpamController } from './controllers/node-ipam.js';
 import { NodeLifecycleController } from './controllers/node-lifecycle.js';
+import { ReplicaSetController } from './controllers/replicaset-controller.js';
 import { ensureServingCertificates, ensureTokens } from './pki/index.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
@@ -122,7 +123,8 @@ async function runComponents(o: ControlOptions, creds: { url: string; caPem: str
     gracePeriodMs: o.nodeMonitorGracePeriodMs,
     monitorPeriodMs: o.nodeMonitorPeriodMs,
   });
-  const components = [scheduler.run(signal), ipam.run(signal), namespaces.run(signal), gc.run(signal), lifecycle.run(signal)];
+  const replicaSets = new ReplicaSetController({ client, logger: log.child({ component: 'replicaset-controller' }), record: createRecorder(client, { component: 'replicaset-controller' }, log) });
+  const components = [scheduler.run(signal), ipam.run(signal), namespaces.run(signal), gc.run(signal), lifecycle.run(signal), replicaSets.run(signal)];
   await new Promise<void>((r) => (signal.aborted ? r() : signal.addEventListener('abort', () => r(), { once: true })));
   log.info('stopping');
   // Reverse start order: controllers drain, then the API server closes, then the store.
