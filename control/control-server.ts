@@ -12,6 +12,7 @@ import { ApiServer } from './apiserver/server.js';
 import { Authenticator } from './apiserver/auth.js';
 import { buildStorages, ensureSystemNamespaces } from './apiserver/registry/index.js';
 import type { PodAdmission } from './apiserver/registry/pod-strategy.js';
+import { DeploymentController } from './controllers/deployment-controller.js';
 import { GarbageCollector } from './controllers/garbage-collector.js';
 import { NamespaceController } from './controllers/namespace-controller.js';
 import { NodeIpamController } from './controllers/node-ipam.js';
@@ -124,7 +125,8 @@ async function runComponents(o: ControlOptions, creds: { url: string; caPem: str
     monitorPeriodMs: o.nodeMonitorPeriodMs,
   });
   const replicaSets = new ReplicaSetController({ client, logger: log.child({ component: 'replicaset-controller' }), record: createRecorder(client, { component: 'replicaset-controller' }, log) });
-  const components = [scheduler.run(signal), ipam.run(signal), namespaces.run(signal), gc.run(signal), lifecycle.run(signal), replicaSets.run(signal)];
+  const deployments = new DeploymentController({ client, logger: log.child({ component: 'deployment-controller' }), record: createRecorder(client, { component: 'deployment-controller' }, log) });
+  const components = [scheduler.run(signal), ipam.run(signal), namespaces.run(signal), gc.run(signal), lifecycle.run(signal), replicaSets.run(signal), deployments.run(signal)];
   await new Promise<void>((r) => (signal.aborted ? r() : signal.addEventListener('abort', () => r(), { once: true })));
   log.info('stopping');
   // Reverse start order: controllers drain, then the API server closes, then the store.
