@@ -1,7 +1,7 @@
 // The Deployment controller against a real agent, driven by stock kubectl 1.33:
 // create deployment → rollout status succeeds; scale 1→3; set image rolls out a new
 // ReplicaSet (pod-template-hash, revision 2) and rollout status succeeds; a Recreate
-// rollout ends with only the new ReplicaSet's pods.
+// rollout ends with only the new ReplicaSet's pods; history beyond revisionHistoryLimit goes.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -91,5 +91,12 @@ describe('deployment controller', () => {
     const third = (await replicaSets()).find((r) => r.metadata.annotations?.['deployment.kubernetes.io/revision'] === '3');
     assert.ok(third, 'revision 3 exists');
     assert.equal(third.spec.replicas, 3);
+
+    // History beyond revisionHistoryLimit goes: with a limit of 1, revision 1 is deleted.
+    await k(['patch', 'deployment', 'web', '-p', '{"spec":{"revisionHistoryLimit":1}}']);
+    await waitFor('only revisions 2 and 3 kept', async () => {
+      const revs = (await replicaSets()).map((r) => r.metadata.annotations?.['deployment.kubernetes.io/revision']).sort();
+      return revs.join(',') === '2,3' ? true : undefined;
+    }, 20_000, 300);
   });
 });

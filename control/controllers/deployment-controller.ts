@@ -120,6 +120,20 @@ export class DeploymentController {
       else await this.rolloutRolling(d, newRs, olds);
     }
     await this.syncStatus(d, newRs, olds, created);
+    if (newRs && !d.spec.paused) await this.cleanupOldReplicaSets(d, olds);
+  }
+
+  /** Old ReplicaSets beyond revisionHistoryLimit that are fully scaled down go, oldest first. */
+  private async cleanupOldReplicaSets(d: Deployment, olds: ReplicaSet[]): Promise<void> {
+    const limit = d.spec.revisionHistoryLimit ?? 10;
+    const idle = olds.filter((rs) => specReplicas(rs) === 0 && (rs.status?.replicas ?? 0) === 0 && !rs.metadata.deletionTimestamp).sort((a, b) => revisionOf(a) - revisionOf(b));
+    for (const rs of idle.slice(0, Math.max(0, idle.length - limit))) {
+      try {
+        await this.client.delete(resources.replicasets, rs.metadata.name!, rs.metadata.namespace, { preconditions: { uid: rs.metadata.uid! } });
+      } catch (err) {
+        if (!isNotFound(err) && !isConflict(err)) throw err;
+      }
+    }
   }
 
   private async claimReplicaSets(d: Deployment, matcher: LabelMatcher, candidates: ReplicaSet[]): Promise<ReplicaSet[]> {
