@@ -91,6 +91,9 @@ export class ServiceAllocator {
         const oldPorts = new Set(before.nodePorts);
         for (const p of spec.ports) if (p && typeof p === 'object' && p.nodePort !== undefined && (oldPorts.has(p.nodePort) || p.nodePort === 0)) delete p.nodePort;
       }
+      const external = spec.type === 'NodePort' || spec.type === 'LoadBalancer';
+      if (old && !external && spec.externalTrafficPolicy !== undefined && spec.externalTrafficPolicy === old.spec?.externalTrafficPolicy) delete spec.externalTrafficPolicy;
+      if (old && spec.type !== 'LoadBalancer' && spec.allocateLoadBalancerNodePorts !== undefined && spec.allocateLoadBalancerNodePorts === old.spec?.allocateLoadBalancerNodePorts) delete spec.allocateLoadBalancerNodePorts;
       if (needsClusterIP(svc)) {
         const ip = spec.clusterIP;
         if (ip === undefined || ip === '') {
