@@ -16,7 +16,12 @@ import { DeploymentController } from './controllers/deployment-controller.js';
 import { GarbageCollector } from './controllers/garbage-collector.js';
 import { NamespaceController } from './controllers/namespace-controller.js';
 import { NodeIpamController } from './controllers/node-ipam.js';
+import { EndpointsController } from './controllers/endpoints-controller.js';
+import { EndpointSliceController } from './controllers/endpointslice-controller.js';
 import { NodeLifecycleController } from './controllers/node-lifecycle.js';
+import { ensureKubernetesService } from './apiserver/registry/service-allocation/kubernetes-service.js';
+import { ServiceAllocator } from './apiserver/registry/service-allocation/service-allocator.js';
+import { ServiceStorage } from './apiserver/registry/service-allocation/service-storage.js';
 import { ReplicaSetController } from './controllers/replicaset-controller.js';
 import { ensureServingCertificates, ensureTokens } from './pki/index.js';
 import { Scheduler } from './scheduler/scheduler.js';
@@ -29,6 +34,10 @@ export interface ControlOptions {
   listenPort: number;
   clusterCidr: string;
   nodeCidrMaskSize: number;
+  /** Range cluster IPs come from (the first address is the `kubernetes` Service's). */
+  serviceCidr: string;
+  /** LOW-HIGH range node ports come from. */
+  serviceNodePortRange: string;
   tlsSans: string[];
   /** Revisions of history kept for watch resumption, and how often older ones are dropped. */
   storeHistory: number;
@@ -69,8 +78,12 @@ export async function startControl(o: ControlOptions): Promise<RunningControl> {
   });
   let server: ApiServer | undefined;
   try {
-    const storages = buildStorages(store, o.podAdmission);
+    const storages = buildStorages(store, o.podAdmission, new ServiceAllocator(o.serviceCidr, o.serviceNodePortRange));
     await ensureSystemNamespaces(storages);
+    // Allocations are not stored apart: the stored Services are the record, read back
+    // before anything is served so no address or port is handed out twice.
+    const services = storages.find((s): s is ServiceStorage => s instanceof ServiceStorage)!;
+    for (const c of await services.restoreAllocations()) log.warn(c, 'service holds an address or port outside the ranges or held twice');
     const authenticator = new Authenticator();
     authenticator.addToken(tokens.adminToken, { name: 'admin', groups: ['system:masters', 'system:authenticated'] });
     authenticator.addToken(tokens.nodeSecret, { name: 'system:node-bootstrap', groups: ['system:nodes', 'system:authenticated'] });
@@ -85,6 +98,7 @@ export async function startControl(o: ControlOptions): Promise<RunningControl> {
     const bound = await server.listen(o.listenHost, o.listenPort);
     const localHost = o.listenHost === '0.0.0.0' || o.listenHost === '::' ? '127.0.0.1' : o.listenHost;
     const url = `https://${localHost.includes(':') ? `[${localHost}]` : localHost}:${bound.port}`;
+    await ensureKubernetesService(services, bound.port);
     const kubeconfigPath = join(o.dataDir, 'admin.kubeconfig');
     await writeKubeconfig(kubeconfigPath, { server: url, caPem: tls.caCertPem, token: tokens.adminToken });
     log.info({ url, kubeconfig: kubeconfigPath }, 'API server listening');
@@ -126,7 +140,9 @@ async function runComponents(o: ControlOptions, creds: { url: string; caPem: str
   });
   const replicaSets = new ReplicaSetController({ client, logger: log.child({ component: 'replicaset-controller' }), record: createRecorder(client, { component: 'replicaset-controller' }, log) });
   const deployments = new DeploymentController({ client, logger: log.child({ component: 'deployment-controller' }), record: createRecorder(client, { component: 'deployment-controller' }, log) });
-  const components = [scheduler.run(signal), ipam.run(signal), namespaces.run(signal), gc.run(signal), lifecycle.run(signal), replicaSets.run(signal), deployments.run(signal)];
+  const endpoints = new EndpointsController(client, log.child({ component: 'endpoints-controller' }));
+  const slices = new EndpointSliceController(client, log.child({ component: 'endpointslice-controller' }));
+  const components = [endpoints.run(signal), slices.run(signal), scheduler.run(signal), ipam.run(signal), namespaces.run(signal), gc.run(signal), lifecycle.run(signal), replicaSets.run(signal), deployments.run(signal)];
   await new Promise<void>((r) => (signal.aborted ? r() : signal.addEventListener('abort', () => r(), { once: true })));
   log.info('stopping');
   // Reverse start order: controllers drain, then the API server closes, then the store.

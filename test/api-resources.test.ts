@@ -20,6 +20,9 @@ import { startCluster, type TestCluster } from './lib/cluster.js';
 const VERSIONS = ['1.33', '1.30', '1.27'] as const;
 
 /** One manifest per kind, every list element complete so a re-apply is a no-op. */
+/** Node ports are cluster-wide: each version's namespace asks for its own. */
+const nodePortFor = (ns: string) => 30443 + VERSIONS.findIndex((v) => ns.endsWith(v.replace('.', '-')));
+
 function manifests(ns: string, image = 'busybox:1.36'): string {
   return `
 apiVersion: apps/v1
@@ -80,7 +83,7 @@ kind: Service
 metadata: {name: web, namespace: ${ns}}
 spec:
   selector: {app: web}
-  ports: [{name: http, port: 80, targetPort: 8080}, {name: https, port: 443, nodePort: 30443}]
+  ports: [{name: http, port: 80, targetPort: 8080}, {name: https, port: 443, nodePort: ${nodePortFor(ns)}}]
   type: NodePort
 ---
 apiVersion: v1
@@ -114,7 +117,7 @@ metadata: {name: robot, namespace: ${ns}}
 ---
 apiVersion: v1
 kind: Endpoints
-metadata: {name: web, namespace: ${ns}}
+metadata: {name: web-manual, namespace: ${ns}}
 subsets:
 - addresses: [{ip: 10.0.0.1}, {ip: 10.0.0.2}, {ip: 10.0.0.3}, {ip: 10.0.0.4}]
   ports: [{port: 8080, protocol: TCP}]
@@ -140,7 +143,7 @@ const KINDS = [
   'configmap/cfg',
   'secret/sec',
   'serviceaccount/robot',
-  'endpoints/web',
+  'endpoints/web-manual',
   'endpointslice.discovery.k8s.io/web-abc',
 ];
 
@@ -184,7 +187,9 @@ describe('resource types with kubectl', () => {
       const svc = rows(await cluster.kubectlOk(['get', 'svc', '-n', ns, '-o', 'wide'], { version }));
       assert.deepEqual(svc[0], ['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE', 'SELECTOR']);
       const byName = new Map(svc.slice(1).map((r) => [r[0], r]));
-      assert.deepEqual(byName.get('web')!.slice(1, 5), ['NodePort', '<none>', '<none>', '80/TCP,443:30443/TCP']);
+      assert.deepEqual([byName.get('web')![1], byName.get('web')![3]], ['NodePort', '<none>']);
+      assert.match(byName.get('web')![4]!, new RegExp(`^80:3\\d{4}/TCP,443:${nodePortFor(ns)}/TCP$`), 'a node port allocated for 80, the requested one for 443');
+      assert.match(byName.get('web')![2]!, /^10\.43\.\d+\.\d+$/, 'a cluster IP from the default service range');
       assert.equal(byName.get('web')![6], 'app=web');
       assert.deepEqual(byName.get('headless')!.slice(1, 5), ['ClusterIP', 'None', '<none>', '80/TCP']);
       assert.deepEqual(byName.get('ext')!.slice(1, 5), ['ExternalName', '<none>', 'db.example.com', '<none>']);
@@ -208,8 +213,9 @@ describe('resource types with kubectl', () => {
       assert.match(misc, /^NAME\s+DATA\s+AGE\nconfigmap\/cfg\s+2\s+\S+$/m);
       assert.match(misc, /^NAME\s+TYPE\s+DATA\s+AGE\nsecret\/sec\s+Opaque\s+1\s+\S+$/m);
       assert.match(misc, /^NAME\s+SECRETS\s+AGE\nserviceaccount\/robot\s+0\s+\S+$/m);
-      assert.match(misc, /^endpoints\/web\s+10\.0\.0\.1:8080,10\.0\.0\.2:8080,10\.0\.0\.3:8080 \+ 1 more\.\.\.\s+\S+$/m);
-      assert.match(misc, /^NAME\s+ADDRESSTYPE\s+PORTS\s+ENDPOINTS\s+AGE\nendpointslice\.discovery\.k8s\.io\/web-abc\s+IPv4\s+8080\s+10\.0\.0\.1\s+\S+$/m);
+      assert.match(misc, /^endpoints\/web-manual\s+10\.0\.0\.1:8080,10\.0\.0\.2:8080,10\.0\.0\.3:8080 \+ 1 more\.\.\.\s+\S+$/m);
+      assert.match(misc, /^NAME\s+ADDRESSTYPE\s+PORTS\s+ENDPOINTS\s+AGE$/m);
+      assert.match(misc, /^endpointslice\.discovery\.k8s\.io\/web-abc\s+IPv4\s+8080\s+10\.0\.0\.1\s+\S+$/m);
       assert.match(misc, /^NAME\s+DESIRED\s+CURRENT\s+READY\s+AGE\nreplicaset\.apps\/rs1\s+2\s+0\s+0\s+\S+$/m);
 
       const all = await cluster.kubectlOk(['get', 'all', '-n', ns], { version });
@@ -330,7 +336,9 @@ describe('resource types with kubectl', () => {
         'serviceaccount/bot',
       ]);
       const svc = await cluster.client.get<Service>(resources.services, 'web', ns);
-      assert.deepEqual(svc.spec.ports, [{ name: '80-8080', port: 80, protocol: 'TCP', targetPort: 8080 }]);
+      const nodePort = svc.spec.ports?.[0]?.nodePort ?? 0;
+      assert.ok(nodePort >= 30000 && nodePort <= 32767, `node port ${nodePort} in the default range`);
+      assert.deepEqual(svc.spec.ports, [{ name: '80-8080', port: 80, protocol: 'TCP', targetPort: 8080, nodePort }]);
       const deploy = await cluster.client.get<Deployment>(resources.deployments, 'web', ns);
       assert.deepEqual([deploy.spec.replicas, deploy.spec.selector], [2, { matchLabels: { app: 'web' } }]);
     });
@@ -468,10 +476,10 @@ describe('resource types with kubectl', () => {
       [svc.spec.type, svc.spec.sessionAffinity, svc.spec.ports?.[0]?.protocol, svc.spec.ports?.[0]?.targetPort, svc.spec.internalTrafficPolicy, svc.spec.ipFamilyPolicy, svc.spec.ipFamilies],
       ['ClusterIP', 'None', 'TCP', 80, 'Cluster', 'SingleStack', ['IPv4']],
     );
-    assert.equal(svc.spec.clusterIP, undefined, 'no cluster IP is allocated yet');
+    assert.match(svc.spec.clusterIP ?? '', /^10\.43\.\d+\.\d+$/, 'a cluster IP is allocated');
     await c.request('POST', '/api/v1/namespaces/default/services', { body: { metadata: { name: 'hd' }, spec: { clusterIP: 'None', selector: { app: 'd' } } } });
     const notHeadless = await c.list<Service>(resources.services, { namespace: 'default', fieldSelector: 'spec.clusterIP!=None,spec.type=ClusterIP' });
-    assert.deepEqual(notHeadless.items.map((s) => s.metadata.name), ['sd']);
+    assert.deepEqual(notHeadless.items.map((s) => s.metadata.name), ['kubernetes', 'sd']);
     const external = await c.request<Service>('POST', '/api/v1/namespaces/default/services', { body: { metadata: { name: 'ext' }, spec: { clusterIP: 'None', ports: [{ port: 5432 }] } } });
     assert.deepEqual([external.spec.ipFamilyPolicy, external.spec.ipFamilies, external.spec.clusterIPs], ['RequireDualStack', ['IPv4', 'IPv6'], ['None']]);
 

@@ -5,11 +5,14 @@ import { startControl } from '../../control/control-server.js';
 import { parseFlags, parseInteger, parseListen, required, str, list, usage, type FlagSpec, UsageError } from '../cli-flags.js';
 import { createLogger, shutdownSignal, skiffVersion } from '../daemon.js';
 import { parseCidr } from '../../api/cidr.js';
+import { parsePortRange } from '../../control/apiserver/registry/service-allocation/port-allocator.js';
 
 export const controlFlags: FlagSpec[] = [
   { name: 'data-dir', description: 'Where the store, certificates, tokens and admin.kubeconfig live', default: '/var/lib/skiff/control', placeholder: 'DIR' },
   { name: 'listen', description: 'Address and port of the HTTPS API', default: '0.0.0.0:6443', placeholder: 'HOST:PORT' },
   { name: 'cluster-cidr', description: 'Range the nodes\' pod ranges are cut from', default: '10.42.0.0/16', placeholder: 'CIDR' },
+  { name: 'service-cidr', description: 'Range cluster IPs of Services come from (the first is the kubernetes Service\'s)', default: '10.43.0.0/16', placeholder: 'CIDR' },
+  { name: 'service-node-port-range', description: 'Ports NodePort and LoadBalancer Services are given on every node', default: '30000-32767', placeholder: 'LOW-HIGH' },
   { name: 'node-cidr-mask-size', description: 'Prefix length of each node\'s pod range', default: '24', placeholder: 'N' },
   { name: 'tls-san', description: 'Extra DNS name or IP for the serving certificate (repeatable)', multiple: true, placeholder: 'HOST' },
   { name: 'store-history', description: 'Revisions of history kept for watches to resume from (older ones answer 410 Expired)', default: '10000', placeholder: 'N' },
@@ -32,7 +35,22 @@ export function controlOptions(flags: Record<string, unknown>) {
   } catch (err) {
     throw new UsageError(`--cluster-cidr: ${(err as Error).message}`);
   }
+  const serviceCidr = required(f, 'service-cidr');
+  try {
+    const c = parseCidr(serviceCidr);
+    if (c.prefix > 30) throw new Error('a service range needs at least 4 addresses (/30)');
+  } catch (err) {
+    throw new UsageError(`--service-cidr: ${(err as Error).message}`);
+  }
+  const serviceNodePortRange = required(f, 'service-node-port-range');
+  try {
+    parsePortRange(serviceNodePortRange);
+  } catch (err) {
+    throw new UsageError(`--service-node-port-range: ${(err as Error).message}`);
+  }
   return {
+    serviceCidr,
+    serviceNodePortRange,
     dataDir: required(f, 'data-dir'),
     listenHost: listen.host,
     listenPort: listen.port,

@@ -8,6 +8,8 @@ import { daemonSetStrategy, deploymentStrategy, replicaSetStrategy } from './app
 import { cronJobStrategy, jobStrategy } from './batch-strategies.js';
 import { configMapStrategy, secretStrategy, serviceAccountStrategy } from './config-strategies.js';
 import { endpointSliceStrategy, endpointsStrategy, serviceStrategy } from './service-strategies.js';
+import type { ServiceAllocator } from './service-allocation/service-allocator.js';
+import { ServiceStorage } from './service-allocation/service-storage.js';
 import { ResourceStorage, type StorageContext } from './storage.js';
 import type { Strategy } from './strategy.js';
 
@@ -35,7 +37,8 @@ export function strategies(podAdmission?: PodAdmission): Strategy[] {
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
-export function buildStorages(store: Store, podAdmission?: PodAdmission): ResourceStorage[] {
+/** With `serviceAllocator`, Services get cluster IPs and node ports (the control server). */
+export function buildStorages(store: Store, podAdmission?: PodAdmission, serviceAllocator?: ServiceAllocator): ResourceStorage[] {
   let namespaces: ResourceStorage | undefined;
   const context: StorageContext = {
     async namespaceExists(name) {
@@ -48,7 +51,9 @@ export function buildStorages(store: Store, podAdmission?: PodAdmission): Resour
       }
     },
   };
-  const storages = strategies(podAdmission).map((s) => new ResourceStorage(store, s, context));
+  const storages = strategies(podAdmission).map((s) =>
+    serviceAllocator && s === serviceStrategy ? new ServiceStorage(store, s, context, serviceAllocator) : new ResourceStorage(store, s, context),
+  );
   namespaces = storages.find((s) => s.type.resource === 'namespaces');
   return storages;
 }
