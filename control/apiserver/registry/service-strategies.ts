@@ -1,7 +1,7 @@
 // Strategies of Services, Endpoints and EndpointSlices. Service defaults follow
 // SetDefaults_Service and the service registry's IP-family defaulting on a single-stack
-// IPv4 cluster; cluster IPs and node ports are not allocated here (a later allocator
-// does that), but a given clusterIP — "None" for a headless Service — is kept.
+// IPv4 cluster. Cluster IPs and node ports are allocated around this strategy by the
+// Service storage in service-allocation/; a given clusterIP ("None": headless) is kept.
 
 import { resources } from '../../../api/resources.js';
 import type { EndpointSlice, Endpoints, Service } from '../../../api/service-types.js';

@@ -7,7 +7,15 @@ import type { ServiceStorage } from './service-storage.js';
 export async function ensureKubernetesService(services: ServiceStorage, apiPort: number): Promise<void> {
   const ip = services.allocator.ips.kubernetesIP;
   try {
-    await services.get('default', 'kubernetes');
+    const current = (await services.get('default', 'kubernetes')) as Service;
+    // The API server may listen on another port after a restart: keep the Service pointing at it.
+    if (current.spec.ports?.[0]?.targetPort === apiPort) return;
+    await services.guaranteedUpdate('default', 'kubernetes', (obj) => {
+      const svc = obj as Service;
+      const port = svc.spec.ports?.[0];
+      if (port) port.targetPort = apiPort;
+      return svc;
+    });
     return;
   } catch (err) {
     if ((err as { code?: number }).code !== 404) throw err;
