@@ -57,7 +57,7 @@ describe('service allocation', () => {
     for (const ip of ips) assert.match(ip, /^10\.77\.0\.[2-6]$/);
     const full = await cluster.kubectl(['create', '-f', '-'], { input: svcYaml('full', {}) });
     assert.notEqual(full.code, 0);
-    assert.match(full.stderr, /Internal error occurred: failed to allocate a serviceIP: range is full/);
+    assert.match(full.stderr, /The Service "full" is invalid: spec.clusterIPs: Internal error: failed to allocate a serviceIP: range is full \(every address of 10\.77\.0\.0\/29 is in use/);
     assert.equal((await cluster.kubectl(['get', 'svc', 'full'])).code, 1);
 
     // Delete releases: the freed address is the only one left and the next Service gets it.

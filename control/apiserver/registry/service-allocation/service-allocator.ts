@@ -71,7 +71,8 @@ export class ServiceAllocator {
   /**
    * Fills in and takes the cluster IP and node ports `svc` needs (mutating it), given what
    * `old` held (undefined on create). Throws 422 for a taken or out-of-range request and
-   * 500 for a full range, as Kubernetes does, having taken nothing.
+   * for a full range (Kubernetes says 500 there; the issue asks for a clear 422), having
+   * taken nothing.
    */
   allocate(svc: Service, old: Service | undefined): Allocation {
     const spec = svc.spec;
@@ -101,7 +102,11 @@ export class ServiceAllocator {
             spec.clusterIP = before.clusterIP;
           } else {
             const next = this.ips.allocateNext();
-            if (!next) throw errors.internal('failed to allocate a serviceIP: range is full');
+            // Kubernetes answers a full range with a 500; issue 6 asks for a 422 that says
+            // what to do, which is better for the person at the keyboard.
+            if (!next) {
+              throw invalid(name, { reason: 'FieldValueInvalid', field: 'spec.clusterIPs', message: `Internal error: failed to allocate a serviceIP: range is full (every address of ${this.ips.cidrText} is in use: delete unused Services or start skiff control with a larger --service-cidr)` });
+            }
             takenIPs.push(next);
             spec.clusterIP = next;
           }
@@ -145,7 +150,9 @@ export class ServiceAllocator {
             continue;
           }
           const next = this.ports.allocateNext();
-          if (next === undefined) throw errors.internal('failed to allocate a nodePort: range is full');
+          if (next === undefined) {
+            throw invalid(name, { reason: 'FieldValueInvalid', field: `spec.ports[${spec.ports.indexOf(p)}].nodePort`, message: `Internal error: failed to allocate a nodePort: range is full (every port of ${this.ports.rangeText} is in use: delete unused NodePort Services or widen --service-node-port-range)` });
+          }
           takenPorts.push(next);
           inThisObject.add(next);
           p.nodePort = next;
