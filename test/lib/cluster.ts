@@ -55,6 +55,22 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
   }
 }
 
+/**
+ * Daemons still running, so that a test process that is itself terminated (a CI timeout, a
+ * Ctrl-C, an uncaught error) never leaves control servers and agents behind.
+ */
+const live = new Set<ChildProcess>();
+function killLive(): void {
+  for (const child of live) if (child.exitCode === null && child.pid) process.kill(child.pid, 'SIGKILL');
+}
+process.once('exit', killLive);
+for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(sig, () => {
+    killLive();
+    process.exit(128 + (sig === 'SIGTERM' ? 15 : 2));
+  });
+}
+
 class Daemon {
   child: ChildProcess | undefined;
   constructor(
@@ -65,9 +81,12 @@ class Daemon {
 
   start(): void {
     const log = createWriteStream(this.logPath, { flags: 'a' });
-    this.child = spawn(process.execPath, [SKIFF, ...this.args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child.stdout!.pipe(log);
-    this.child.stderr!.pipe(log);
+    const child = spawn(process.execPath, [SKIFF, ...this.args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    live.add(child);
+    child.once('exit', () => live.delete(child));
+    child.stdout!.pipe(log);
+    child.stderr!.pipe(log);
   }
 
   get pid(): number {
