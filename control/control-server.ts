@@ -13,6 +13,7 @@ import { Authenticator } from './apiserver/auth.js';
 import { buildStorages, ensureSystemNamespaces } from './apiserver/registry/index.js';
 import type { PodAdmission } from './apiserver/registry/pod-strategy.js';
 import { DeploymentController } from './controllers/deployment-controller.js';
+import { CONTROLLER_NAMES, type ControllerName } from './controllers/controller-set.js';
 import { GarbageCollector } from './controllers/garbage-collector.js';
 import { NamespaceController } from './controllers/namespace-controller.js';
 import { NodeIpamController } from './controllers/node-ipam.js';
@@ -45,6 +46,8 @@ export interface ControlOptions {
   /** Silence after which a node is Unknown, and how often nodes are checked. */
   nodeMonitorGracePeriodMs: number;
   nodeMonitorPeriodMs: number;
+  /** The controllers (and scheduler) to run. */
+  controllers: Set<ControllerName>;
   /** tolerationSeconds the DefaultTolerationSeconds admission gives new pods. */
   podAdmission: PodAdmission;
   logger: Logger;
@@ -123,26 +126,23 @@ export async function startControl(o: ControlOptions): Promise<RunningControl> {
 async function runComponents(o: ControlOptions, creds: { url: string; caPem: string; token: string }, server: ApiServer, store: Store, signal: AbortSignal): Promise<void> {
   const log = o.logger;
   const client = new ApiClient({ server: creds.url, token: creds.token, caPem: creds.caPem, userAgent: 'skiff-control' });
-  const scheduler = new Scheduler({
-    client,
-    logger: log.child({ component: 'scheduler' }),
-    record: createRecorder(client, { component: 'default-scheduler' }, log),
-  });
-  const ipam = new NodeIpamController({ client, logger: log.child({ component: 'node-ipam' }), clusterCidr: o.clusterCidr, nodeMaskSize: o.nodeCidrMaskSize });
-  const namespaces = new NamespaceController(client, log.child({ component: 'namespace-controller' }));
-  const gc = new GarbageCollector(client, log.child({ component: 'garbage-collector' }));
-  const lifecycle = new NodeLifecycleController({
-    client,
-    logger: log.child({ component: 'node-lifecycle' }),
-    record: createRecorder(client, { component: 'node-controller' }, log),
-    gracePeriodMs: o.nodeMonitorGracePeriodMs,
-    monitorPeriodMs: o.nodeMonitorPeriodMs,
-  });
-  const replicaSets = new ReplicaSetController({ client, logger: log.child({ component: 'replicaset-controller' }), record: createRecorder(client, { component: 'replicaset-controller' }, log) });
-  const deployments = new DeploymentController({ client, logger: log.child({ component: 'deployment-controller' }), record: createRecorder(client, { component: 'deployment-controller' }, log) });
-  const endpoints = new EndpointsController(client, log.child({ component: 'endpoints-controller' }));
-  const slices = new EndpointSliceController(client, log.child({ component: 'endpointslice-controller' }));
-  const components = [endpoints.run(signal), slices.run(signal), scheduler.run(signal), ipam.run(signal), namespaces.run(signal), gc.run(signal), lifecycle.run(signal), replicaSets.run(signal), deployments.run(signal)];
+  const recorder = (component: string) => createRecorder(client, { component }, log);
+  const logger = (component: string) => log.child({ component });
+  // Built only when enabled: a controller's constructor already sets up its informers.
+  const controllers: Record<ControllerName, () => { run(signal: AbortSignal): Promise<void> }> = {
+    scheduler: () => new Scheduler({ client, logger: logger('scheduler'), record: recorder('default-scheduler') }),
+    nodeipam: () => new NodeIpamController({ client, logger: logger('node-ipam'), clusterCidr: o.clusterCidr, nodeMaskSize: o.nodeCidrMaskSize }),
+    nodelifecycle: () =>
+      new NodeLifecycleController({ client, logger: logger('node-lifecycle'), record: recorder('node-controller'), gracePeriodMs: o.nodeMonitorGracePeriodMs, monitorPeriodMs: o.nodeMonitorPeriodMs }),
+    namespace: () => new NamespaceController(client, logger('namespace-controller')),
+    garbagecollector: () => new GarbageCollector(client, logger('garbage-collector')),
+    endpoint: () => new EndpointsController(client, logger('endpoints-controller')),
+    endpointslice: () => new EndpointSliceController(client, logger('endpointslice-controller')),
+    replicaset: () => new ReplicaSetController({ client, logger: logger('replicaset-controller'), record: recorder('replicaset-controller') }),
+    deployment: () => new DeploymentController({ client, logger: logger('deployment-controller'), record: recorder('deployment-controller') }),
+  };
+  const components = CONTROLLER_NAMES.filter((n) => o.controllers.has(n)).map((n) => controllers[n]().run(signal));
+  log.info({ controllers: CONTROLLER_NAMES.filter((n) => o.controllers.has(n)) }, 'controllers started');
   await new Promise<void>((r) => (signal.aborted ? r() : signal.addEventListener('abort', () => r(), { once: true })));
   log.info('stopping');
   // Reverse start order: controllers drain, then the API server closes, then the store.

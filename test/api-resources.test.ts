@@ -160,7 +160,8 @@ describe('resource types with kubectl', () => {
   let cluster: TestCluster;
 
   before(async () => {
-    cluster = await startCluster({ agents: 0 });
+    // What is stored and printed, untouched by the workload controllers (tested in workloads-*).
+    cluster = await startCluster({ agents: 0, controlArgs: ['--controllers', '*,-replicaset,-deployment'] });
   });
   after(async () => {
     await cluster?.stop();

@@ -5,6 +5,7 @@ import { startControl } from '../../control/control-server.js';
 import { parseFlags, parseInteger, parseListen, required, str, list, usage, type FlagSpec, UsageError } from '../cli-flags.js';
 import { createLogger, shutdownSignal, skiffVersion } from '../daemon.js';
 import { parseCidr } from '../../api/cidr.js';
+import { parseControllerSet } from '../../control/controllers/controller-set.js';
 import { parsePortRange } from '../../control/apiserver/registry/service-allocation/port-allocator.js';
 
 export const controlFlags: FlagSpec[] = [
@@ -21,6 +22,7 @@ export const controlFlags: FlagSpec[] = [
   { name: 'node-monitor-period', description: 'Seconds between checks of the nodes', default: '5', placeholder: 'SECONDS' },
   { name: 'default-not-ready-toleration-seconds', description: 'tolerationSeconds new pods get for the not-ready NoExecute taint', default: '300', placeholder: 'SECONDS' },
   { name: 'default-unreachable-toleration-seconds', description: 'tolerationSeconds new pods get for the unreachable NoExecute taint', default: '300', placeholder: 'SECONDS' },
+  { name: 'controllers', description: 'Controllers to run: * for all, -name to leave one out (e.g. "*,-deployment")', default: '*', placeholder: 'LIST' },
   { name: 'log-level', description: 'fatal, error, warn, info, debug or trace', default: 'info', placeholder: 'LEVEL' },
 ];
 
@@ -58,6 +60,7 @@ export function controlOptions(flags: Record<string, unknown>) {
     nodeCidrMaskSize: parseInteger(required(f, 'node-cidr-mask-size'), 'node-cidr-mask-size', 16, 30),
     tlsSans: list(f, 'tls-san'),
     storeHistory: parseInteger(required(f, 'store-history'), 'store-history', 1, 10_000_000),
+    controllers: controllerSet(required(f, 'controllers')),
     podAdmission: {
       notReadyTolerationSeconds: parseInteger(required(f, 'default-not-ready-toleration-seconds'), 'default-not-ready-toleration-seconds', 0, 31_536_000),
       unreachableTolerationSeconds: parseInteger(required(f, 'default-unreachable-toleration-seconds'), 'default-unreachable-toleration-seconds', 0, 31_536_000),
@@ -66,6 +69,14 @@ export function controlOptions(flags: Record<string, unknown>) {
     nodeMonitorPeriodMs: parseInteger(required(f, 'node-monitor-period'), 'node-monitor-period', 1, 3_600) * 1000,
     storeCompactIntervalMs: parseInteger(required(f, 'store-compact-interval'), 'store-compact-interval', 1, 86_400) * 1000,
   };
+}
+
+function controllerSet(spec: string) {
+  try {
+    return parseControllerSet(spec);
+  } catch (err) {
+    throw new UsageError(`--controllers: ${(err as Error).message}`);
+  }
 }
 
 export async function controlCommand(argv: string[]): Promise<void> {

@@ -14,7 +14,7 @@ const pick = (specs: FlagSpec[], names: string[]) => specs.filter((s) => names.i
 
 export const upFlags: FlagSpec[] = [
   { name: 'data-dir', description: 'State of both parts: DIR/control and DIR/agent', default: '/var/lib/skiff', placeholder: 'DIR' },
-  ...pick(controlFlags, ['listen', 'cluster-cidr', 'service-cidr', 'service-node-port-range', 'node-cidr-mask-size', 'tls-san', 'store-history', 'store-compact-interval', 'node-monitor-grace-period', 'node-monitor-period', 'default-not-ready-toleration-seconds', 'default-unreachable-toleration-seconds']),
+  ...pick(controlFlags, ['listen', 'cluster-cidr', 'service-cidr', 'service-node-port-range', 'node-cidr-mask-size', 'tls-san', 'store-history', 'store-compact-interval', 'node-monitor-grace-period', 'node-monitor-period', 'default-not-ready-toleration-seconds', 'default-unreachable-toleration-seconds', 'controllers']),
   ...pick(agentFlags, ['node-name', 'runtime', 'runtime-endpoint', 'node-ip', 'log-level']),
 ];
 
