@@ -21,7 +21,14 @@ export function skiffVersion(): string {
 export function createLogger(level: string | undefined, name: string): Logger {
   const l = level ?? 'info';
   if (!LOG_LEVELS.includes(l)) throw new UsageError(`--log-level ${l}: expected one of ${LOG_LEVELS.join(', ')}`);
-  return pino({ level: l, base: { name } });
+  // Logs go through process.stdout rather than pino's own file writer: when whatever reads
+  // our stdout goes away (journald restarting, a parent that died), that writer retries the
+  // broken pipe forever and the daemon can no longer even shut down. A lost log reader must
+  // cost logs, never the process.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE' && err.code !== 'ECONNRESET') throw err;
+  });
+  return pino({ level: l, base: { name } }, process.stdout);
 }
 
 /** Aborted on the first SIGTERM/SIGINT; the second one exits immediately. */
