@@ -91,8 +91,15 @@ function procStat(pid: number): { rssKiB: number; anonKiB: number; cpuTicks: num
 const mib = (kib: number) => (kib / 1024).toFixed(1);
 const fmt = (ms: number) => `${ms.toFixed(0)} ms`;
 
+/** Baseline containers a killed earlier bench run left behind (only the bench labels them). */
+async function removeLeftoverBaselines(): Promise<void> {
+  const { stdout } = await exec('docker', ['ps', '-aq', '--filter', 'label=skiff.bench=baseline']);
+  await removeContainers(stdout.split('\n').filter(Boolean));
+}
+
 async function main(): Promise<void> {
   const { busybox } = await ensureTestImages();
+  await removeLeftoverBaselines();
   console.log(`skiff bench — ${new Date().toISOString()}`);
   console.log(`image ${busybox}, ${PODS} pods one at a time\n`);
 
