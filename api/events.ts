@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { ApiClient } from './client.js';
 import { resources } from './resources.js';
 import type { KubeObject } from './types.js';
+import { metaTime } from './time.js';
 
 export type EventType = 'Normal' | 'Warning';
 export type Recorder = (obj: KubeObject, type: EventType, reason: string, message: string) => void;
@@ -27,7 +28,7 @@ export function createRecorder(client: ApiClient, source: { component: string; h
     const namespace = meta.namespace ?? 'default';
     const key = `${meta.uid}|${type}|${reason}|${message}`;
     const now = new Date();
-    const ts = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const ts = metaTime(now);
     const prior = seen.get(key);
     const send = async () => {
       if (prior && now.getTime() - prior.at < AGGREGATE_WINDOW_MS) {

@@ -12,6 +12,7 @@ import type {
   PodStatus,
 } from '../../api/types.js';
 import { ANNOTATION_RESTART_COUNT, type ContainerStatus as RuntimeContainerStatus } from '../runtime/runtime.js';
+import { metaTime } from '../../api/time.js';
 
 export interface ContainerWaiting {
   reason: string;
@@ -47,7 +48,7 @@ function kindOf(c: Container, init: boolean): Kind {
 
 export function rfc3339(ns: bigint): string | undefined {
   if (ns <= 0n) return undefined;
-  return new Date(Number(ns / 1_000_000n)).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return metaTime(new Date(Number(ns / 1_000_000n)));
 }
 
 export function restartCountOf(c: RuntimeContainerStatus): number {
@@ -200,7 +201,7 @@ export function qosClass(pod: Pod): 'Guaranteed' | 'Burstable' | 'BestEffort' {
 }
 
 export function computePodStatus(o: ObservedPod): PodStatus {
-  const now = o.now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const now = metaTime(o.now);
   const prev = o.pod.status ?? {};
   const initSpecs = o.pod.spec.initContainers ?? [];
   const appStarted = o.pod.spec.containers.some((c) => attemptsOf(o.containers, c.name).length > 0);

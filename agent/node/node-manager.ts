@@ -10,6 +10,7 @@ import { isAlreadyExists, isNotFound } from '../../api/errors.js';
 import { sleep } from '../../api/informer.js';
 import { resources } from '../../api/resources.js';
 import type { Lease, Node, NodeCondition, NodeStatus } from '../../api/types.js';
+import { metaTime } from '../../api/time.js';
 
 export const LEASE_NAMESPACE = 'kube-node-lease';
 export const LEASE_DURATION_SECONDS = 40;
@@ -27,10 +28,6 @@ export interface NodeManagerOptions {
   logger: Logger;
   heartbeatMs?: number;
   statusRefreshMs?: number;
-}
-
-function now(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 export class NodeManager {
@@ -145,7 +142,7 @@ export class NodeManager {
   private readonly transitions = new Map<string, { status: string; at: string }>();
 
   private conditions(): NodeCondition[] {
-    const t = now();
+    const t = metaTime();
     const cond = (type: string, status: 'True' | 'False', reason: string, message: string): NodeCondition => {
       const prev = this.transitions.get(type);
       const at = prev && prev.status === status ? prev.at : t;

@@ -6,6 +6,7 @@
 // writes status and the Available/Progressing conditions last, which is what
 // `kubectl rollout status` reads.
 
+import { metaTime } from '../../api/time.js';
 import type { Logger } from 'pino';
 import type { ApiClient } from '../../api/client.js';
 import { isAlreadyExists, isConflict, isNotFound } from '../../api/errors.js';
@@ -299,7 +300,7 @@ export class DeploymentController {
       unavailableReplicas: Math.max(0, replicas - available),
     };
     if (d.status?.collisionCount !== undefined) status.collisionCount = d.status.collisionCount;
-    const nowIso = new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const nowIso = metaTime(new Date(this.now()));
     const conditions = [...(d.status?.conditions ?? [])];
     const setCondition = (c: Omit<WorkloadCondition, 'lastUpdateTime' | 'lastTransitionTime'>) => {
       const i = conditions.findIndex((x) => x.type === c.type);

@@ -17,6 +17,7 @@ import { resources } from '../../api/resources.js';
 import type { Lease, Node, NodeCondition, Pod, Taint } from '../../api/types.js';
 import { TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE, toleratesTaint } from '../scheduler/algorithm/taints.js';
 import type { Toleration } from '../scheduler/algorithm/types.js';
+import { metaTime } from '../../api/time.js';
 
 export interface NodeLifecycleOptions {
   client: ApiClient;
@@ -29,10 +30,6 @@ export interface NodeLifecycleOptions {
 }
 
 const LIFECYCLE_TAINT_KEYS = [TAINT_NODE_UNREACHABLE, TAINT_NODE_NOT_READY];
-
-function now(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 export class NodeLifecycleController {
   private readonly nodes: Informer<Node>;
@@ -95,7 +92,7 @@ export class NodeLifecycleController {
 
   private async markUnknown(node: Node): Promise<void> {
     const name = node.metadata.name!;
-    const t = now();
+    const t = metaTime();
     const conditions: NodeCondition[] = (node.status?.conditions ?? []).map((c) => ({
       ...c,
       status: 'Unknown',
@@ -137,7 +134,7 @@ export class NodeLifecycleController {
     const desired = this.desiredTaints(node);
     const same = ours.length === desired.length && desired.every((d) => ours.some((o) => o.key === d.key && o.effect === d.effect));
     if (same) return;
-    const t = now();
+    const t = metaTime();
     const next = [...others, ...desired.map((d) => ours.find((o) => o.key === d.key && o.effect === d.effect) ?? (d.effect === 'NoExecute' ? { ...d, timeAdded: t } : d))];
     await this.o.client.patch(resources.nodes, node.metadata.name!, { metadata: { uid: node.metadata.uid }, spec: { taints: next.length ? next : null } });
     this.o.logger.info({ node: node.metadata.name, taints: next.map((x) => `${x.key}:${x.effect}`) }, 'node taints updated');

@@ -13,6 +13,7 @@ import { resources } from '../../api/resources.js';
 import type { Node, Pod, PodCondition } from '../../api/types.js';
 import { processQueue, WorkQueue } from '../../api/workqueue.js';
 import { SchedulerCache } from './algorithm/index.js';
+import { metaTime } from '../../api/time.js';
 
 export const SCHEDULER_NAME = 'default-scheduler';
 
@@ -131,7 +132,7 @@ export class Scheduler {
       reason: 'Unschedulable',
       message: result.message,
       lastProbeTime: null,
-      lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      lastTransitionTime: metaTime(),
     };
     const others = (pod.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
     try {

@@ -14,9 +14,7 @@ export function objectKey(t: ResourceType, namespace: string | undefined, name: 
 }
 
 /** RFC 3339 with second precision, as metav1.Time serialises. */
-export function timestamp(date: Date = new Date()): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
+export { metaTime as timestamp } from '../../../api/time.js';
 
 const generateNameAlphabet = 'bcdfghjklmnpqrstvwxz2456789';
 
