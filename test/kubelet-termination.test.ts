@@ -148,8 +148,10 @@ describe('kubelet hooks and termination', () => {
           {
             name: 'main',
             image: busybox,
-            // dd's 64 MiB buffer is touched page by page as /dev/zero fills it.
-            command: ['dd', 'if=/dev/zero', 'of=/dev/null', 'bs=64M', 'count=4'],
+            // tail -n 1 holds everything until a newline that never comes, so memory grows
+            // a page at a time. (dd bs=64M asks for its whole buffer in one malloc, which a
+            // host with strict overcommit refuses: dd then exits 1, not OOMKilled.)
+            command: ['sh', '-c', 'head -c 67108864 /dev/zero | tail -n 1 > /dev/null'],
             resources: { limits: { memory: '16Mi' } },
           },
         ],
@@ -157,7 +159,7 @@ describe('kubelet hooks and termination', () => {
     });
     const pod = await cluster.waitForPod('oom', 'Failed', (p) => p.status?.phase === 'Failed', 30_000);
     const t = pod.status!.containerStatuses![0]!.state.terminated!;
-    assert.equal(t.reason, 'OOMKilled');
+    assert.equal(t.reason, 'OOMKilled', `terminated: ${JSON.stringify(t)}`);
     assert.equal(t.exitCode, 137);
     assert.match((await cluster.kubectlOk(['get', 'pod', 'oom'])).split('\n')[1]!, /^oom\s+0\/1\s+OOMKilled\s+0\s/);
   });
