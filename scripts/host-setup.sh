@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes a fresh Debian 12 host ready for Skiff and its tests, idempotently:
-#   - installs the Debian packages the agent and the tests use (only those missing),
+#   - installs the Debian packages the agent and the tests use (only those missing;
+#     containernetworking-plugins puts the CNI plugins in /usr/lib/cni),
 #   - starts dockerd if it is not answering (there is no systemd on CI hosts; where
 #     systemd runs, the docker.service it installs is used instead).
 # Run as root. Safe to run again; it never stops or restarts a daemon that is running.
@@ -11,7 +12,7 @@ if [ "$(id -u)" != 0 ]; then
   exit 1
 fi
 
-packages=(docker.io docker-registry busybox-static iptables iproute2 systemd openssl ca-certificates)
+packages=(docker.io containerd containernetworking-plugins docker-registry busybox-static iptables iproute2 systemd openssl ca-certificates)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
