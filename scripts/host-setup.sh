@@ -45,3 +45,50 @@ if ! docker_up; then
   docker_up || { echo "host-setup: dockerd did not start; see /var/log/skiff/dockerd.log" >&2; exit 1; }
 fi
 echo "host-setup: docker $(docker version --format '{{.Server.Version}}') is running"
+
+# A standalone containerd for `skiff agent --runtime containerd` and its tests, beside
+# dockerd's own containerd (/run/containerd, /var/run/docker/containerd), which is never
+# touched: own config, root, state, socket and CNI configuration directory. The config is
+# `containerd config default` with only the paths, the CNI plugin directory and the
+# sandbox image changed; it is rewritten only when that changes (a running containerd
+# keeps the config it started with).
+SKIFF_CONTAINERD_DIR=/etc/skiff-containerd
+SKIFF_CONTAINERD_CONFIG=$SKIFF_CONTAINERD_DIR/config.toml
+SKIFF_CONTAINERD_SOCK=/run/skiff-containerd/containerd.sock
+# The agent writes its conflist here; it imports the pause image (it needs no registry).
+SKIFF_CNI_CONF_DIR=$SKIFF_CONTAINERD_DIR/cni/net.d
+SKIFF_PAUSE_IMAGE=skiff.local/pause:3.9
+
+mkdir -p "$SKIFF_CONTAINERD_DIR" "$SKIFF_CNI_CONF_DIR" /var/log/skiff
+config_tmp=$(mktemp)
+containerd config default | sed \
+  -e 's|^root = .*|root = "/var/lib/skiff-containerd"|' \
+  -e 's|^state = .*|state = "/run/skiff-containerd"|' \
+  -e "s|^  address = \"/run/containerd/containerd.sock\"|  address = \"$SKIFF_CONTAINERD_SOCK\"|" \
+  -e "s|^\(\s*\)sandbox_image = .*|\1sandbox_image = \"$SKIFF_PAUSE_IMAGE\"|" \
+  -e 's|^\(\s*\)bin_dir = .*|\1bin_dir = "/usr/lib/cni"|' \
+  -e "s|^\(\s*\)conf_dir = .*|\1conf_dir = \"$SKIFF_CNI_CONF_DIR\"|" \
+  -e 's|^\(\s*\)Root = ""|\1Root = "/run/skiff-containerd/runc"|' \
+  -e 's|^\(\s*\)SystemdCgroup = .*|\1SystemdCgroup = false|' \
+  >"$config_tmp"
+for want in 'root = "/var/lib/skiff-containerd"' "address = \"$SKIFF_CONTAINERD_SOCK\"" "sandbox_image = \"$SKIFF_PAUSE_IMAGE\"" 'bin_dir = "/usr/lib/cni"' "conf_dir = \"$SKIFF_CNI_CONF_DIR\"" 'Root = "/run/skiff-containerd/runc"'; do
+  grep -qF "$want" "$config_tmp" || { echo "host-setup: could not set '$want' in the containerd config" >&2; rm -f "$config_tmp"; exit 1; }
+done
+if ! cmp -s "$config_tmp" "$SKIFF_CONTAINERD_CONFIG"; then
+  mv "$config_tmp" "$SKIFF_CONTAINERD_CONFIG"
+else
+  rm -f "$config_tmp"
+fi
+
+containerd_up() { ctr --address "$SKIFF_CONTAINERD_SOCK" version >/dev/null 2>&1; }
+
+if ! containerd_up; then
+  echo "host-setup: starting containerd on $SKIFF_CONTAINERD_SOCK (log: /var/log/skiff/containerd.log)"
+  nohup containerd --config "$SKIFF_CONTAINERD_CONFIG" >>/var/log/skiff/containerd.log 2>&1 &
+  for _ in $(seq 1 60); do
+    containerd_up && break
+    sleep 1
+  done
+  containerd_up || { echo "host-setup: containerd did not start; see /var/log/skiff/containerd.log" >&2; exit 1; }
+fi
+echo "host-setup: containerd $(ctr --address "$SKIFF_CONTAINERD_SOCK" version 2>/dev/null | awk '/Server:/{s=1} s&&/Version:/{print $2; exit}') is running on $SKIFF_CONTAINERD_SOCK"
