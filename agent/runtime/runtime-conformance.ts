@@ -11,7 +11,11 @@ import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { get } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { RuntimeError } from './errors.js';
 import {
@@ -444,6 +448,83 @@ export function runtimeConformance(
         rt.createContainer(pod.id, containerConfig(pod, 'no-image', { image: 'skiff-test/does-not-exist:0' }), pod.config),
         (err) => codeOf(err) === 'ImageNotFound',
       );
+    });
+
+    /** Runs script in a new container of a new pod and returns its exit status. */
+    async function runScript(t: TestContext, script: string, over: Partial<ContainerConfig> = {}): Promise<ContainerStatus> {
+      const pod = await runPod(t);
+      const id = await runContainer(pod, containerConfig(pod, 'script', { command: ['sh', '-c', script], ...over }));
+      return waitExited(id);
+    }
+
+    async function hostDir(t: TestContext): Promise<string> {
+      const dir = await mkdtemp(join(tmpdir(), 'skiff-conformance-mount-'));
+      t.after(() => rm(dir, { recursive: true, force: true }));
+      return dir;
+    }
+
+    test('mounts: a host directory is visible, written through, and read-only when asked', async (t) => {
+      const dir = await hostDir(t);
+      await writeFile(join(dir, 'greeting'), 'hello\n');
+      const script =
+        'test "$(cat /ro/greeting)" = hello || exit 2; ' +
+        'echo no > /ro/refused 2>/dev/null && exit 3; ' +
+        'test "$(cat /rw/greeting)" = hello || exit 4; ' +
+        'echo written > /rw/out || exit 5; exit 0';
+      const s = await runScript(t, script, {
+        mounts: [
+          { containerPath: '/ro', hostPath: dir, readonly: true },
+          { containerPath: '/rw', hostPath: dir },
+        ],
+      });
+      const why: Record<number, string> = { 2: 'read-only mount not visible', 3: 'read-only mount accepted a write', 4: 'mount not visible', 5: 'writable mount refused a write' };
+      assert.equal(s.exitCode, 0, why[s.exitCode] ?? `exit ${s.exitCode} ${s.reason} ${s.message}`);
+      assert.equal(await readFile(join(dir, 'out'), 'utf8'), 'written\n');
+      assert.equal(existsSync(join(dir, 'refused')), false);
+    });
+
+    test('mounts: a host path that does not exist is an error, not an empty directory', async (t) => {
+      const dir = await hostDir(t);
+      const missing = join(dir, 'absent');
+      const pod = await runPod(t);
+      await assert.rejects(runContainer(pod, containerConfig(pod, 'missing', { command: ['true'], mounts: [{ containerPath: '/x', hostPath: missing }] })));
+      assert.equal(existsSync(missing), false, 'the runtime created the missing host path');
+    });
+
+    test('securityContext: runAsUser, runAsGroup and supplementalGroups set the process identity', async (t) => {
+      const script = 'test "$(id -u)" = 1234 || exit 2; test "$(id -g)" = 2345 || exit 3; id -G | grep -qw 3456 || exit 4; exit 0';
+      const s = await runScript(t, script, { linux: { securityContext: { runAsUser: 1234, runAsGroup: 2345, supplementalGroups: [3456] } } });
+      assert.equal(s.exitCode, 0, { 2: 'uid is not runAsUser', 3: 'gid is not runAsGroup', 4: 'supplemental group missing' }[s.exitCode] ?? `exit ${s.exitCode}`);
+      const userOnly = await runScript(t, 'test "$(id -u)" = 4321 || exit 2; exit 0', { linux: { securityContext: { runAsUser: 4321 } } });
+      assert.equal(userOnly.exitCode, 0, 'uid is not runAsUser');
+    });
+
+    // Bits of /proc/self/status CapEff: CAP_NET_ADMIN 12, CAP_SYS_ADMIN 21.
+    const capBit = (bit: number) => `$(( (0x$(grep CapEff /proc/self/status | cut -f2) >> ${bit}) & 1 ))`;
+
+    test('securityContext: dropped capabilities are gone, added ones are there', async (t) => {
+      // Unprivileged unless asked: no CAP_SYS_ADMIN. (Privileged itself is not run here:
+      // runc refuses it on hosts whose bounding set lacks a capability it grants.)
+      const plain = await runScript(t, `touch /tmp/f && chown 1:1 /tmp/f || exit 2; test ${capBit(12)} = 0 || exit 3; test ${capBit(21)} = 0 || exit 4; exit 0`);
+      assert.equal(plain.exitCode, 0, { 2: 'root may not chown by default', 3: 'NET_ADMIN without asking', 4: 'SYS_ADMIN without asking' }[plain.exitCode] ?? `exit ${plain.exitCode}`);
+      const script = `touch /tmp/f || exit 4; chown 1:1 /tmp/f 2>/dev/null && exit 2; test ${capBit(12)} = 1 || exit 3; exit 0`;
+      const s = await runScript(t, script, { linux: { securityContext: { capabilities: { dropCapabilities: ['CHOWN'], addCapabilities: ['NET_ADMIN'] } } } });
+      assert.equal(s.exitCode, 0, { 2: 'chown worked with CHOWN dropped', 3: 'NET_ADMIN was not added', 4: 'touch failed' }[s.exitCode] ?? `exit ${s.exitCode}`);
+    });
+
+    test('securityContext: a read-only root filesystem refuses writes, mounts stay writable', async (t) => {
+      const dir = await hostDir(t);
+      const script = 'touch /refused 2>/dev/null && exit 2; echo ok > /data/ok || exit 3; exit 0';
+      const s = await runScript(t, script, { linux: { securityContext: { readonlyRootfs: true } }, mounts: [{ containerPath: '/data', hostPath: dir }] });
+      assert.equal(s.exitCode, 0, { 2: 'the root filesystem accepted a write', 3: 'the mount refused a write' }[s.exitCode] ?? `exit ${s.exitCode}`);
+      const writable = await runScript(t, 'touch /accepted');
+      assert.equal(writable.exitCode, 0, 'an ordinary root filesystem refused a write');
+    });
+
+    test('securityContext: noNewPrivs sets no_new_privs', async (t) => {
+      const check = 'exit $(grep NoNewPrivs /proc/self/status | cut -f2)';
+      assert.equal((await runScript(t, check, { linux: { securityContext: { noNewPrivs: true } } })).exitCode, 1, 'no_new_privs is not set');
+      assert.equal((await runScript(t, check)).exitCode, 0, 'no_new_privs is set without being asked');
     });
 
     test('image service: status, list, failed pull, idempotent remove', async () => {

@@ -79,6 +79,48 @@ export interface LinuxContainerResources {
   memoryLimitInBytes?: number;
 }
 
+/** CRI MountPropagation: rprivate, rslave and rshared in Linux terms. */
+export type MountPropagation = 'private' | 'hostToContainer' | 'bidirectional';
+
+/**
+ * CRI Mount: a host path bind-mounted into the container. The host path must exist (the
+ * kubelet's volume manager prepares it); a symlink is followed. Memory-backed volumes
+ * (emptyDir medium Memory) need nothing more here: the kubelet mounts a tmpfs at the host
+ * path first, as Kubernetes does, so every container of the pod shares the same one.
+ */
+export interface Mount {
+  containerPath: string;
+  hostPath: string;
+  readonly?: boolean;
+  /** Default 'private'. */
+  propagation?: MountPropagation;
+}
+
+/** CRI Capability. Names as in the pod spec ("NET_RAW", no CAP_ prefix), or "ALL". */
+export interface Capability {
+  addCapabilities?: string[];
+  dropCapabilities?: string[];
+}
+
+/** CRI LinuxContainerSecurityContext (the part Skiff maps). */
+export interface LinuxContainerSecurityContext {
+  capabilities?: Capability;
+  privileged?: boolean;
+  runAsUser?: number;
+  /** Only together with runAsUser; a runtime must refuse it alone (as the CRI says). */
+  runAsGroup?: number;
+  readonlyRootfs?: boolean;
+  /** Groups added to the first process, besides its primary group (fsGroup lands here). */
+  supplementalGroups?: number[];
+  /** Sets no_new_privs (allowPrivilegeEscalation: false). */
+  noNewPrivs?: boolean;
+}
+
+/** CRI LinuxContainerConfig, without resources (kept in ContainerConfig.resources). */
+export interface LinuxContainerConfig {
+  securityContext?: LinuxContainerSecurityContext;
+}
+
 export interface ContainerConfig {
   metadata: ContainerMetadata;
   image: string;
@@ -93,6 +135,9 @@ export interface ContainerConfig {
   resources: LinuxContainerResources;
   /** Path on the host where the runtime keeps this container's log (CRI log_path). */
   logPath?: string;
+  /** Volumes, in the order given; a later mount may sit inside an earlier one. */
+  mounts?: Mount[];
+  linux?: LinuxContainerConfig;
 }
 
 export type ContainerState = 'created' | 'running' | 'exited' | 'unknown';

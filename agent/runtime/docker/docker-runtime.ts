@@ -35,6 +35,7 @@ import {
   type RuntimeVersion,
 } from '../runtime.js';
 import { dockerExec, dockerExecSync, dockerLogs } from './docker-streams.js';
+import { dockerSecurity } from './container-security.js';
 import { containerFromInspect, containerFromList, sandboxFromInspect, sandboxFromList } from './convert.js';
 import { dockerMessage, isNotFound, statusOf, wrap } from './docker-errors.js';
 import { dockerEvents } from './docker-events.js';
@@ -220,12 +221,15 @@ export class DockerRuntime implements ContainerRuntime {
       // No swap on top of the limit, as Kubernetes means it: going over is an OOM kill.
       hostConfig.MemorySwap = r.memoryLimitInBytes;
     }
+    const security = dockerSecurity(config);
+    Object.assign(hostConfig, security.hostConfig);
     const body: Dockerode.ContainerCreateOptions = {
       Image: config.image,
       Env: config.envs.map((e) => `${e.key}=${e.value}`),
       Labels: encodeLabels(config.labels, config.annotations, own),
       HostConfig: hostConfig,
     };
+    if (security.user !== undefined) body.User = security.user;
     if (config.command !== undefined) body.Entrypoint = config.command;
     if (config.args !== undefined) body.Cmd = config.args;
     if (config.workingDir) body.WorkingDir = config.workingDir;
