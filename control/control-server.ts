@@ -13,6 +13,7 @@ import { Authenticator } from './apiserver/auth.js';
 import { buildStorages, ensureSystemNamespaces } from './apiserver/registry/index.js';
 import type { PodAdmission } from './apiserver/registry/pod-strategy.js';
 import { DeploymentController } from './controllers/deployment-controller.js';
+import { DaemonSetController } from './controllers/daemonset/daemonset-controller.js';
 import { CONTROLLER_NAMES, type ControllerName } from './controllers/controller-set.js';
 import { GarbageCollector } from './controllers/garbage-collector.js';
 import { NamespaceController } from './controllers/namespace-controller.js';
@@ -140,6 +141,7 @@ async function runComponents(o: ControlOptions, creds: { url: string; caPem: str
     endpointslice: () => new EndpointSliceController(client, logger('endpointslice-controller')),
     replicaset: () => new ReplicaSetController({ client, logger: logger('replicaset-controller'), record: recorder('replicaset-controller') }),
     deployment: () => new DeploymentController({ client, logger: logger('deployment-controller'), record: recorder('deployment-controller') }),
+    daemonset: () => new DaemonSetController({ client, logger: logger('daemonset-controller'), record: recorder('daemonset-controller') }),
   };
   const components = CONTROLLER_NAMES.filter((n) => o.controllers.has(n)).map((n) => controllers[n]().run(signal));
   log.info({ controllers: CONTROLLER_NAMES.filter((n) => o.controllers.has(n)) }, 'controllers started');

@@ -11,6 +11,7 @@ export const CONTROLLER_NAMES = [
   'endpointslice',
   'replicaset',
   'deployment',
+  'daemonset',
 ] as const;
 
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];

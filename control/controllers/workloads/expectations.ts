@@ -26,6 +26,11 @@ export class ControllerExpectations {
     this.map.set(key, { adds: 0, dels: new Set(podKeys), at: this.now() });
   }
 
+  /** Creations and deletions at once, for a controller (DaemonSet) whose sync does both. */
+  expect(key: string, adds: number, podKeys: string[]): void {
+    this.map.set(key, { adds, dels: new Set(podKeys), at: this.now() });
+  }
+
   /** The informer saw one of our creates (or a create failed and will never be seen). */
   creationObserved(key: string): void {
     const e = this.map.get(key);

@@ -1,0 +1,128 @@
+// The DaemonSet controller against three real agents sharing one dockerd, driven by stock
+// kubectl 1.33: exactly one pod lands on each node and `rollout status ds` succeeds; a
+// fourth agent that joins gets its own; a template change rolls out one node at a time
+// (maxUnavailable 1, sampled) until every pod carries the new controller-revision-hash; a
+// nodeSelector change takes pods off the nodes that stop matching.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { resources } from '../api/resources.js';
+import type { Pod } from '../api/types.js';
+import type { DaemonSet } from '../api/workload-types.js';
+import { ensureTestImages } from './fixtures/images.js';
+import { startCluster, waitFor, type TestCluster } from './lib/cluster.js';
+import { sleepForever } from './lib/manifests.js';
+
+const KUBECTL = '1.33';
+
+describe('daemonset controller', () => {
+  let cluster: TestCluster;
+  let busybox: string;
+  before(async () => {
+    busybox = (await ensureTestImages()).busybox;
+    cluster = await startCluster({ agents: 3 });
+  });
+  after(async () => {
+    await cluster?.stop();
+  });
+
+  const k = (args: string[], input?: string) => cluster.kubectlOk(args, { version: KUBECTL, ...(input !== undefined ? { input } : {}) });
+  const livePods = async () =>
+    (await cluster.client.list<Pod>(resources.pods, { namespace: 'default', labelSelector: 'app=agent' })).items.filter((p) => !p.metadata.deletionTimestamp);
+  const manifest = (round: string, nodeSelector?: Record<string, string>) =>
+    JSON.stringify({
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name: 'agent' },
+      spec: {
+        selector: { matchLabels: { app: 'agent' } },
+        template: {
+          metadata: { labels: { app: 'agent' } },
+          spec: {
+            terminationGracePeriodSeconds: 2,
+            ...(nodeSelector ? { nodeSelector } : {}),
+            containers: [{ name: 'main', image: busybox, command: sleepForever, env: [{ name: 'ROUND', value: round }] }],
+          },
+        },
+      },
+    });
+  /** Running pods per node; fails on any node holding more than one. */
+  const podsPerNode = async (): Promise<Map<string, Pod>> => {
+    const byNode = new Map<string, Pod>();
+    for (const p of await livePods()) {
+      if (!p.spec.nodeName) continue;
+      assert.equal(byNode.has(p.spec.nodeName), false, `two daemon pods on ${p.spec.nodeName}`);
+      byNode.set(p.spec.nodeName, p);
+    }
+    return byNode;
+  };
+
+  test('one pod per node, a joining node gets one, rollout status, rolling update within maxUnavailable', async () => {
+    await k(['apply', '-f', '-'], manifest('1'));
+    const status = await k(['rollout', 'status', 'ds/agent', '--timeout=60s']);
+    assert.match(status, /daemon set "agent" successfully rolled out/);
+    let placed = await podsPerNode();
+    assert.deepEqual([...placed.keys()].sort(), [...cluster.nodeNames].sort());
+    for (const p of placed.values()) {
+      assert.equal(p.status?.phase, 'Running');
+      assert.equal(p.metadata.ownerReferences?.[0]?.kind, 'DaemonSet');
+      assert.ok(p.metadata.labels?.['controller-revision-hash'], 'pods carry the revision hash');
+    }
+    let ds = await cluster.client.get<DaemonSet>(resources.daemonsets, 'agent', 'default');
+    assert.deepEqual(
+      [ds.status?.desiredNumberScheduled, ds.status?.currentNumberScheduled, ds.status?.numberReady, ds.status?.updatedNumberScheduled, ds.status?.numberAvailable, ds.status?.numberMisscheduled],
+      [3, 3, 3, 3, 3, 0],
+    );
+    const table = await k(['get', 'ds', 'agent', '--no-headers']);
+    assert.match(table, /^agent\s+3\s+3\s+3\s+3\s+3\s+<none>/);
+
+    // A fourth node joins: it gets a pod, and no other node gets a second one.
+    const fourth = cluster.addAgent();
+    await cluster.waitForNodesReady();
+    await waitFor('a daemon pod running on the new node', async () => {
+      const m = await podsPerNode();
+      return m.get(fourth)?.status?.phase === 'Running' && m.size === 4;
+    }, 60_000, 500);
+    await k(['rollout', 'status', 'ds/agent', '--timeout=30s']);
+    ds = await cluster.client.get<DaemonSet>(resources.daemonsets, 'agent', 'default');
+    assert.equal(ds.status?.desiredNumberScheduled, 4);
+
+    // A template change replaces the pods node by node: never more than one node without an
+    // available pod (maxUnavailable 1 by default).
+    const oldHash = [...placed.values()][0]!.metadata.labels!['controller-revision-hash'];
+    let worstUnavailable = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const d = await cluster.client.get<DaemonSet>(resources.daemonsets, 'agent', 'default').catch(() => undefined);
+        if (d?.status) worstUnavailable = Math.max(worstUnavailable, (d.status.desiredNumberScheduled ?? 0) - (d.status.numberAvailable ?? 0));
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    await k(['apply', '-f', '-'], manifest('2'));
+    const rolled = await k(['rollout', 'status', 'ds/agent', '--timeout=90s']);
+    sampling = false;
+    await sampler;
+    assert.match(rolled, /successfully rolled out/);
+    assert.ok(worstUnavailable <= 1, `at most one node without an available pod, saw ${worstUnavailable}`);
+    placed = await waitFor('only new pods, one per node', async () => {
+      const m = await podsPerNode();
+      const pods = [...m.values()];
+      return m.size === 4 && pods.every((p) => p.metadata.labels?.['controller-revision-hash'] !== oldHash) && (await livePods()).length === 4 ? m : undefined;
+    }, 30_000, 500);
+    for (const p of placed.values()) assert.equal(p.spec.containers[0]?.env?.[0]?.value, '2');
+  });
+
+  test('a nodeSelector takes pods off the nodes that do not match', async () => {
+    const [chosen] = cluster.nodeNames;
+    await k(['label', 'node', chosen!, 'skiff-test/daemon=yes']);
+    await k(['apply', '-f', '-'], manifest('2', { 'skiff-test/daemon': 'yes' }));
+    await waitFor('one pod left, on the labelled node', async () => {
+      const pods = await livePods();
+      return pods.length === 1 && pods[0]!.spec.nodeName === chosen && pods[0]!.status?.phase === 'Running';
+    }, 60_000, 500);
+    await k(['rollout', 'status', 'ds/agent', '--timeout=30s']);
+    const ds = await cluster.client.get<DaemonSet>(resources.daemonsets, 'agent', 'default');
+    assert.deepEqual([ds.status?.desiredNumberScheduled, ds.status?.numberMisscheduled, ds.status?.numberAvailable], [1, 0, 1]);
+  });
+});
