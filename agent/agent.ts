@@ -101,7 +101,7 @@ export async function runAgent(o: AgentOptions, signal: AbortSignal): Promise<vo
   await mkdir(o.dataDir, { recursive: true, mode: 0o700 });
   const { caPem, secret } = await trustedCA(o);
   const client = new ApiClient({ server: o.server, token: secret, caPem, userAgent: `skiff-agent/${o.nodeName}` });
-  const runtime: ContainerRuntime = new DockerRuntime({ socketPath: target.socketPath, nodeName: o.nodeName, logger: log.child({ component: 'runtime' }) });
+  const runtime: ContainerRuntime = new DockerRuntime({ socketPath: target.socketPath, nodeName: o.nodeName, stateDir: join(o.dataDir, 'pod-network'), logger: log.child({ component: 'runtime' }) });
   try {
     const rv = await runtime.version();
     log.info({ runtime: rv.runtimeName, version: rv.runtimeVersion, socket: target.socketPath }, 'container runtime connected');

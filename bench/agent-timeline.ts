@@ -8,6 +8,8 @@ export interface PodTimeline {
   toSandbox: number;
   sandboxCreate: number;
   sandboxStart: number;
+  /** CNI ADD: bridge + host-local, portmap, firewall plugins. */
+  sandboxNetwork: number;
   /** Sandbox running → container create began (kubelet lists, inspects, image status). */
   betweenSandboxAndContainer: number;
   containerCreate: number;
@@ -19,7 +21,8 @@ export interface PodTimeline {
 export const TIMELINE_PARTS: Array<[keyof PodTimeline, string]> = [
   ['toSandbox', 'API create → scheduler → agent watch → kubelet'],
   ['sandboxCreate', 'sandbox create (docker)'],
-  ['sandboxStart', 'sandbox start on pod network (docker)'],
+  ['sandboxStart', 'sandbox start, network none (docker)'],
+  ['sandboxNetwork', 'sandbox attach to the pod network (CNI ADD)'],
   ['betweenSandboxAndContainer', 'kubelet between sandbox and container'],
   ['containerCreate', 'container create (incl. sandbox inspect)'],
   ['containerStart', 'container start (docker)'],
@@ -32,6 +35,7 @@ interface LogLine {
   pod?: string;
   createMs?: number;
   startMs?: number;
+  networkMs?: number;
 }
 
 /** Docker timings per pod ("ns/name") from the agent's log; the first attempt wins. */
@@ -64,13 +68,15 @@ export function podTimeline(t: ReturnType<typeof runtimeTimings> extends Map<str
   if (!sandbox?.time || !created?.time || !started?.time) return undefined;
   const sbCreate = sandbox.createMs ?? 0;
   const sbStart = sandbox.startMs ?? 0;
-  const sbBegin = sandbox.time - sbCreate - sbStart;
+  const sbNetwork = sandbox.networkMs ?? 0;
+  const sbBegin = sandbox.time - sbCreate - sbStart - sbNetwork;
   const cCreate = created.createMs ?? 0;
   const cStart = started.startMs ?? 0;
   return {
     toSandbox: sbBegin - createdAt,
     sandboxCreate: sbCreate,
     sandboxStart: sbStart,
+    sandboxNetwork: sbNetwork,
     betweenSandboxAndContainer: created.time - cCreate - sandbox.time,
     containerCreate: cCreate,
     containerStart: cStart,

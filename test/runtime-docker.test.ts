@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import Dockerode from 'dockerode';
 import { DockerRuntime } from '../agent/runtime/docker/docker-runtime.js';
 import { dockerRootfsImporter, followProgress } from '../agent/runtime/docker/docker-images.js';
-import { podBridgeName, podNetworkName } from '../agent/runtime/docker/labels.js';
+import { podBridgeName } from '../agent/runtime/docker/labels.js';
 import { DEFAULT_PAUSE_IMAGE, ensurePauseImage } from '../agent/runtime/pause-image.js';
 import { runtimeConformance } from '../agent/runtime/runtime-conformance.js';
 import type { RuntimeError } from '../agent/runtime/errors.js';
@@ -34,21 +34,33 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-/** Removes every container and the network of one test node. */
+/** Removes every container and the pod bridge of one test node (a crashed run's leftovers). */
 async function removeNode(docker: Dockerode, nodeName: string): Promise<void> {
   const list = await docker.listContainers({ all: true, filters: { label: [`${LABEL_NODE_NAME}=${nodeName}`] } });
   await Promise.all(list.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
-  const nets = await docker.listNetworks({ filters: { name: [podNetworkName(nodeName)] } });
-  for (const n of nets.filter((n) => n.Name === podNetworkName(nodeName) && n.Labels?.[LABEL_NODE_NAME] === nodeName)) {
-    await docker.getNetwork(n.Id).remove().catch(() => undefined);
+  await promisify(execFile)('ip', ['link', 'delete', podBridgeName(nodeName), 'type', 'bridge']).catch(() => undefined);
+}
+
+/** iptables-save lines (both tables CNI writes to) that name this sandbox or port. */
+async function iptablesLinesAbout(needle: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const table of ['nat', 'filter']) {
+    const r = await promisify(execFile)('iptables-save', ['-t', table]);
+    out.push(...r.stdout.split('\n').filter((l) => l.includes(needle)));
   }
+  return out;
+}
+
+/** The IPv4 addresses on an interface ([] when it does not exist). */
+async function interfaceAddresses(dev: string): Promise<string[]> {
+  const r = await promisify(execFile)('ip', ['-4', '-o', 'addr', 'show', 'dev', dev]).catch(() => ({ stdout: '' }));
+  return [...r.stdout.matchAll(/inet (\S+)/g)].map((m) => m[1]!);
 }
 
 /** Leftovers of earlier runs of this file that died before cleaning up (their pid is gone). */
 async function removeStaleNodes(docker: Dockerode): Promise<void> {
-  const nets = await docker.listNetworks({ filters: { label: [LABEL_NODE_NAME] } });
   const conts = await docker.listContainers({ all: true, filters: { label: [LABEL_NODE_NAME] } });
-  const nodes = new Set([...nets.map((n) => n.Labels?.[LABEL_NODE_NAME] ?? ''), ...conts.map((c) => c.Labels[LABEL_NODE_NAME] ?? '')]);
+  const nodes = new Set(conts.map((c) => c.Labels[LABEL_NODE_NAME] ?? ''));
   for (const node of nodes) {
     const m = new RegExp(`^${NODE_PREFIX}(\\d+)-\\d+$`).exec(node);
     if (m && Number(m[1]) !== process.pid && !pidAlive(Number(m[1]))) await removeNode(docker, node);
@@ -109,13 +121,18 @@ if (!existsSync(SOCKET)) {
   async function makeRuntime(): Promise<{ runtime: DockerRuntime; nodeName: string; cleanup: () => Promise<void> }> {
     await removeStaleNodes(docker);
     const nodeName = nextNodeName();
-    const runtime = new DockerRuntime({ socketPath: SOCKET, nodeName });
+    const stateDir = await mkdtemp(join(tmpdir(), 'skiff-rt-'));
+    const runtime = new DockerRuntime({ socketPath: SOCKET, nodeName, stateDir });
     return {
       runtime,
       nodeName,
       cleanup: async () => {
+        // Through the runtime, so CNI releases addresses and the iptables rules it added.
+        for (const s of await runtime.listPodSandbox()) await runtime.removePodSandbox(s.id).catch(() => undefined);
+        await runtime.deletePodNetwork();
         await runtime.close();
         await removeNode(docker, nodeName);
+        await rm(stateDir, { recursive: true, force: true });
       },
     };
   }
@@ -151,8 +168,8 @@ if (!existsSync(SOCKET)) {
     }
 
     test('an unreachable socket is a RuntimeUnavailableError with a one-line message', async () => {
-      const rt = new DockerRuntime({ socketPath: '/tmp/skiff-no-such-docker.sock', nodeName: 'nobody' });
-      for (const call of [() => rt.version(), () => rt.listContainers(), () => rt.ensurePodNetwork('10.1.2.0/24'), () => rt.runPodSandbox(pod('x'))]) {
+      const rt = new DockerRuntime({ socketPath: '/tmp/skiff-no-such-docker.sock', nodeName: 'nobody', stateDir: join(tmpdir(), 'skiff-rt-nobody') });
+      for (const call of [() => rt.version(), () => rt.listContainers(), () => rt.runPodSandbox(pod('x'))]) {
         await assert.rejects(call(), (err) => {
           assert.equal((err as RuntimeError).code, 'Unavailable', (err as Error).message);
           assert.match((err as Error).message, /\/tmp\/skiff-no-such-docker\.sock/);
@@ -177,36 +194,55 @@ if (!existsSync(SOCKET)) {
       assert.equal((await foreign.inspect()).State.Running, true);
     });
 
-    test('pod network: idempotent, labelled, short bridge name, recreated for a new CIDR only when empty', async (t) => {
+    test('pod network: CNI bridge with the gateway, addresses released, recreated for a new CIDR only when empty', async (t) => {
       const { runtime, nodeName } = await node(t);
-      const name = podNetworkName(nodeName);
+      const bridge = podBridgeName(nodeName);
+      assert.ok(bridge.length <= 15, bridge);
       const first = cidr(198);
       await runtime.ensurePodNetwork(first);
-      const a = await docker.getNetwork(name).inspect();
       await runtime.ensurePodNetwork(first);
-      const b = await docker.getNetwork(name).inspect();
-      assert.equal(b.Id, a.Id, 'a second call keeps the network');
-      assert.equal(a.IPAM?.Config?.[0]?.Subnet, first);
-      assert.equal(a.IPAM?.Config?.[0]?.Gateway, first.replace(/0\/24$/, '1'));
-      assert.equal(a.Labels?.[LABEL_NODE_NAME], nodeName);
-      const bridge = a.Options?.['com.docker.network.bridge.name'] as string;
-      assert.equal(bridge, podBridgeName(nodeName));
-      assert.ok(bridge.length <= 15, bridge);
+      const a = await runtime.runPodSandbox(pod('a'));
+      const ipA = (await runtime.podSandboxStatus(a)).ip;
+      assert.match(ipA, new RegExp(`^${first.replace(/\.0\/24$/, '').replace(/\./g, '\\.')}\\.\\d+$`));
+      assert.deepEqual(await interfaceAddresses(bridge), [first.replace(/0\/24$/, '1/24')], 'the bridge holds the gateway');
+      const b = await runtime.runPodSandbox(pod('b'));
+      assert.notEqual((await runtime.podSandboxStatus(b)).ip, ipA, 'two pods, two addresses');
+      await runtime.stopPodSandbox(a);
+      assert.equal((await runtime.podSandboxStatus(a)).ip, '', 'a stopped sandbox has no IP');
+      await runtime.removePodSandbox(a);
 
       const second = cidr(197);
-      await runtime.ensurePodNetwork(second);
-      const c = await docker.getNetwork(name).inspect();
-      assert.notEqual(c.Id, a.Id);
-      assert.equal(c.IPAM?.Config?.[0]?.Subnet, second);
-
-      await runtime.runPodSandbox(pod('attached'));
-      await assert.rejects(runtime.ensurePodNetwork(first), (err) => {
+      await assert.rejects(runtime.ensurePodNetwork(second), (err) => {
         assert.equal((err as RuntimeError).code, 'CreateFailed');
         assert.match((err as Error).message, /still attached/);
         return true;
       });
-      assert.equal((await docker.getNetwork(name).inspect()).IPAM?.Config?.[0]?.Subnet, second);
+      await runtime.removePodSandbox(b);
+      await runtime.ensurePodNetwork(second);
+      const c = await runtime.runPodSandbox(pod('c'));
+      assert.match((await runtime.podSandboxStatus(c)).ip, new RegExp(`^${second.replace(/\.0\/24$/, '').replace(/\./g, '\\.')}\\.\\d+$`));
+      assert.deepEqual(await interfaceAddresses(bridge), [second.replace(/0\/24$/, '1/24')]);
       await assert.rejects(runtime.ensurePodNetwork('not-a-cidr'), (err) => (err as RuntimeError).code === 'CreateFailed');
+    });
+
+    test('two pods on the node reach each other by pod IP through the bridge', async (t) => {
+      const { runtime } = await node(t, cidr(192));
+      const serverPod = pod('server');
+      const sid = await runtime.runPodSandbox(serverPod);
+      const web = await runtime.createContainer(sid, container('web', { command: ['httpd', '-f', '-p', '8080', '-h', '/etc'] }), serverPod);
+      await runtime.startContainer(web);
+      const ip = (await runtime.podSandboxStatus(sid)).ip;
+      const clientPod = pod('client');
+      const cid = await runtime.runPodSandbox(clientPod);
+      const shell = await runtime.createContainer(cid, container('shell', { command: ['sleep', '3600'] }), clientPod);
+      await runtime.startContainer(shell);
+      // (busybox-static's wget crashes on -T: the exec timeout bounds it instead.)
+      const r = await retry('wget from the other pod', async () => {
+        const res = await runtime.execSync(shell, ['wget', '-qO-', `http://${ip}:8080/group`], 5);
+        if (res.exitCode !== 0) throw new Error(`exit ${res.exitCode}: ${res.stderr.toString()}`);
+        return res;
+      });
+      assert.match(r.stdout.toString(), /^root:/);
     });
 
     test('sandbox and container are configured the dockershim way', async (t) => {
@@ -223,7 +259,7 @@ if (!existsSync(SOCKET)) {
       assert.equal(s.Name, `/k8s_POD_${m.name}_${m.namespace}_${m.uid}_${m.attempt}`);
       assert.equal(s.Config.Image, DEFAULT_PAUSE_IMAGE);
       assert.equal(s.Config.Hostname, 'shape');
-      assert.equal(s.HostConfig.NetworkMode, podNetworkName(nodeName));
+      assert.equal(s.HostConfig.NetworkMode, 'none', 'CNI attaches the sandbox, not Docker');
       assert.equal(s.HostConfig.IpcMode, 'shareable');
       assert.equal(s.HostConfig.RestartPolicy?.Name, 'no');
       assert.equal(s.Config.Labels['io.kubernetes.docker.type'], 'podsandbox');
@@ -267,6 +303,10 @@ if (!existsSync(SOCKET)) {
       const res = await retry('GET via hostPort', () => httpGet(`http://127.0.0.1:${hostPort}/group`));
       assert.equal(res.status, 200);
       assert.match(res.body, /^root:/);
+      assert.ok((await iptablesLinesAbout(`--dport ${hostPort} `)).length > 0, 'portmap wrote its DNAT rules');
+      await runtime.removePodSandbox(sid);
+      assert.deepEqual(await iptablesLinesAbout(`--dport ${hostPort} `), [], 'CNI DEL removed the hostPort rules');
+      assert.deepEqual(await iptablesLinesAbout(sid), [], 'and every rule naming the sandbox');
     });
 
     test('the CRI log path is a link to the container log, removed with the container', async (t) => {

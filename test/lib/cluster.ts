@@ -1,8 +1,9 @@
 // A real Skiff cluster for a test file: `skiff control` and N `skiff agent`s as child
 // processes of the test (the same binary users run), against the machine's dockerd. Each
 // cluster has its own data dir, port, node names and pod range, so test files run
-// concurrently. Everything it starts is stopped by PID, and every container and network
-// its agents created (found by their node label) is removed when the file ends.
+// concurrently. Everything it starts is stopped by PID, and every pod its agents left is
+// removed through the runtime (so CNI releases addresses and iptables rules), then any
+// container still carrying the node label, when the file ends.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -16,6 +17,7 @@ import { readKubeconfig } from '../../api/kubeconfig.js';
 import { resources } from '../../api/resources.js';
 import type { Node, Pod } from '../../api/types.js';
 import { LABEL_NODE_NAME } from '../../agent/runtime/runtime.js';
+import { DockerRuntime } from '../../agent/runtime/docker/docker-runtime.js';
 import { kubectlPath, run, type RunResult } from './kubectl.js';
 
 export const DOCKER_SOCKET = '/var/run/docker.sock';
@@ -218,11 +220,14 @@ export class TestCluster {
     this.client?.close();
     await Promise.all([...this.agents.values()].map((a) => a.stop()));
     await this.control?.stop();
-    for (const c of await this.containers()) await this.docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
     for (const n of this.nodeNames) {
-      const nets = await this.docker.listNetworks({ filters: { label: [`${LABEL_NODE_NAME}=${n}`] } });
-      for (const net of nets) await this.docker.getNetwork(net.Id).remove().catch(() => undefined);
+      // The agent's own runtime code, on the agent's own state (see agent.ts).
+      const rt = new DockerRuntime({ socketPath: DOCKER_SOCKET, nodeName: n, stateDir: join(this.dir, n, 'pod-network') });
+      for (const s of await rt.listPodSandbox().catch(() => [])) await rt.removePodSandbox(s.id).catch(() => undefined);
+      await rt.deletePodNetwork();
+      await rt.close();
     }
+    for (const c of await this.containers()) await this.docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
     if (!process.env['SKIFF_KEEP_TEST_DIRS']) rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -59,12 +59,11 @@ export function sandboxFromList(c: Dockerode.ContainerInfo): PodSandbox {
   };
 }
 
-export function sandboxFromInspect(c: Dockerode.ContainerInspectInfo, networkName: string): PodSandboxStatus {
+/** ip: what the pod network gave the sandbox (Docker does not know it: CNI attached it). */
+export function sandboxFromInspect(c: Dockerode.ContainerInspectInfo, ip: string): PodSandboxStatus {
   const all = c.Config.Labels ?? {};
   const { labels, annotations } = decodeLabels(all);
   const ready = c.State.Running;
-  const networks = c.NetworkSettings?.Networks ?? {};
-  const ip = ready ? (networks[networkName]?.IPAddress ?? '') : '';
   return {
     id: c.Id,
     metadata: sandboxMetadata(all),

@@ -1,6 +1,6 @@
 // ContainerRuntime on Docker, the dockershim way: a pod sandbox is an infra container
-// running the pause image on the node's pod network; the pod's containers join its
-// network and IPC namespaces. Every object we create carries LABEL_NODE_NAME, and every
+// running the pause image, attached to the node's pod network through CNI; the pod's
+// containers join its network and IPC namespaces. Every object we create carries LABEL_NODE_NAME, and every
 // lookup checks it, so several agents can share one dockerd and containers Skiff did not
 // create stay invisible.
 
@@ -26,7 +26,6 @@ import {
   type PodSandboxConfig,
   type PodSandboxFilter,
   type PodSandboxStatus,
-  type PortMapping,
   type ExecRequest,
   type ExecSession,
   type ExecSyncResult,
@@ -52,14 +51,18 @@ import {
   encodeLabels,
   labelFilters,
   podLabelsOf,
-  podNetworkName,
   sandboxContainerName,
 } from './labels.js';
-import { ensurePodNetwork } from './pod-network.js';
+import { DockerPodNetwork } from './pod-network.js';
+import { DEFAULT_CNI_BIN_DIR } from './cni-exec.js';
 
 export interface DockerRuntimeOptions {
   socketPath: string;
   nodeName: string;
+  /** Where the pod network keeps its IP leases and per-sandbox state (the agent's data dir). */
+  stateDir: string;
+  /** Where the CNI plugins are (Debian's containernetworking-plugins: /usr/lib/cni). */
+  cniBinDir?: string;
   /** Infra image; the default one is built and imported on first use when absent. */
   pauseImage?: string;
   logger?: Logger;
@@ -75,7 +78,7 @@ export class DockerRuntime implements ContainerRuntime {
   private readonly socketPath: string;
   private readonly nodeName: string;
   private readonly pauseImage: string;
-  private readonly networkName: string;
+  private readonly network: DockerPodNetwork;
   private readonly log: Logger;
   private readonly closing = new AbortController();
   private readonly images: DockerImageService;
@@ -85,9 +88,9 @@ export class DockerRuntime implements ContainerRuntime {
     this.socketPath = o.socketPath;
     this.nodeName = o.nodeName;
     this.pauseImage = o.pauseImage ?? DEFAULT_PAUSE_IMAGE;
-    this.networkName = podNetworkName(o.nodeName);
     this.log = o.logger ?? pino({ enabled: false });
     this.docker = new Dockerode({ socketPath: o.socketPath });
+    this.network = new DockerPodNetwork({ nodeName: o.nodeName, stateDir: o.stateDir, cniBinDir: o.cniBinDir ?? DEFAULT_CNI_BIN_DIR, docker: this.docker, logger: this.log });
     this.images = new DockerImageService(this.docker, o.socketPath, this.log);
   }
 
@@ -100,8 +103,17 @@ export class DockerRuntime implements ContainerRuntime {
     }
   }
 
-  ensurePodNetwork(podCIDR: string): Promise<void> {
-    return ensurePodNetwork({ docker: this.docker, socketPath: this.socketPath, nodeName: this.nodeName, logger: this.log }, podCIDR);
+  async ensurePodNetwork(podCIDR: string): Promise<void> {
+    try {
+      await this.network.ensure(podCIDR);
+    } catch (err) {
+      throw this.fail(err, 'CreateFailed', `setting up the pod network for ${podCIDR}`);
+    }
+  }
+
+  /** Removes the node's pod bridge; for cleanup once every sandbox is gone. */
+  deletePodNetwork(): Promise<void> {
+    return this.network.deleteBridge();
   }
 
   async close(): Promise<void> {
@@ -118,15 +130,13 @@ export class DockerRuntime implements ContainerRuntime {
       [LABEL_CONTAINER_TYPE]: TYPE_SANDBOX,
       [LABEL_ATTEMPT]: String(meta.attempt),
     });
-    const { exposed, bindings } = portBindings(config.portMappings);
     const body: Dockerode.ContainerCreateOptions = {
       Image: this.pauseImage,
       Hostname: config.hostname,
       Labels: labels,
-      ExposedPorts: exposed,
       HostConfig: {
-        NetworkMode: this.networkName,
-        PortBindings: bindings,
+        // CNI attaches the sandbox once it runs (pod-network.ts); hostPorts are portmap's.
+        NetworkMode: 'none',
         RestartPolicy: { Name: 'no' },
         // Containers of the pod join this IPC namespace, which Docker only allows when
         // the owner declares it shareable.
@@ -146,8 +156,13 @@ export class DockerRuntime implements ContainerRuntime {
         const id = await this.create(name, body);
         const t1 = performance.now();
         await this.start(id, 'pod sandbox');
+        const t2 = performance.now();
+        await this.attachNetwork(id, config);
         // Timings for bench/run.ts, which reads them back from the debug log.
-        this.log.debug({ pod: `${meta.namespace}/${meta.name}`, id, createMs: ms(t1 - t0), startMs: ms(performance.now() - t1) }, 'pod sandbox started');
+        this.log.debug(
+          { pod: `${meta.namespace}/${meta.name}`, id, createMs: ms(t1 - t0), startMs: ms(t2 - t1), networkMs: ms(performance.now() - t2) },
+          'pod sandbox started',
+        );
         return id;
       } catch (err) {
         // Someone removed the pause image since we last looked: make it again, once.
@@ -155,17 +170,36 @@ export class DockerRuntime implements ContainerRuntime {
           this.pauseReady = undefined;
           continue;
         }
-        if (isNotFound(err) && /network/i.test(dockerMessage(err))) {
-          throw new RuntimeError('CreateFailed', `pod network ${this.networkName} does not exist: ensurePodNetwork(podCIDR) must run before pods start`);
-        }
         throw this.fail(err, 'CreateFailed', `creating pod sandbox for ${meta.namespace}/${meta.name}`);
       }
+    }
+  }
+
+  /** CNI ADD for a started sandbox; a sandbox that cannot be attached is removed again. */
+  private async attachNetwork(id: string, config: PodSandboxConfig): Promise<void> {
+    try {
+      const pid = (await this.docker.getContainer(id).inspect()).State.Pid;
+      await this.network.setUp(id, pid, config.portMappings);
+    } catch (err) {
+      await this.network.tearDown(id, 0).catch(() => undefined);
+      await this.remove(id, undefined).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** CNI DEL while the sandbox's network namespace still exists (when it does). */
+  private async detachNetwork(sandbox: Dockerode.ContainerInspectInfo): Promise<void> {
+    try {
+      await this.network.tearDown(sandbox.Id, sandbox.State.Running ? sandbox.State.Pid : 0);
+    } catch (err) {
+      throw this.fail(err, 'Unavailable', `detaching pod sandbox ${sandbox.Id.slice(0, 12)} from the pod network`);
     }
   }
 
   async stopPodSandbox(podSandboxId: string): Promise<void> {
     const sandbox = await this.inspectOwn(podSandboxId, TYPE_SANDBOX);
     if (!sandbox) return;
+    await this.detachNetwork(sandbox);
     const running = await this.listOwn(TYPE_CONTAINER, {}, false, { [LABEL_SANDBOX_ID]: sandbox.Id });
     // The kubelet has given the containers their grace period already; what is left is killed.
     await Promise.all(running.map((c) => this.stop(c.Id, 0)));
@@ -175,6 +209,7 @@ export class DockerRuntime implements ContainerRuntime {
   async removePodSandbox(podSandboxId: string): Promise<void> {
     const sandbox = await this.inspectOwn(podSandboxId, TYPE_SANDBOX);
     if (!sandbox) return;
+    await this.detachNetwork(sandbox);
     const members = await this.listOwn(TYPE_CONTAINER, {}, true, { [LABEL_SANDBOX_ID]: sandbox.Id });
     await Promise.all(members.map((c) => this.remove(c.Id, c.Labels?.[LABEL_LOG_PATH])));
     await this.remove(sandbox.Id, undefined);
@@ -183,7 +218,7 @@ export class DockerRuntime implements ContainerRuntime {
   async podSandboxStatus(podSandboxId: string): Promise<PodSandboxStatus> {
     const sandbox = await this.inspectOwn(podSandboxId, TYPE_SANDBOX);
     if (!sandbox) throw new RuntimeNotFoundError(`pod sandbox ${podSandboxId}`);
-    return sandboxFromInspect(sandbox, this.networkName);
+    return sandboxFromInspect(sandbox, sandbox.State.Running ? await this.network.ip(sandbox.Id) : '');
   }
 
   async listPodSandbox(filter?: PodSandboxFilter): Promise<PodSandbox[]> {
@@ -463,19 +498,4 @@ export class DockerRuntime implements ContainerRuntime {
 /** Milliseconds, rounded to 0.1, for timing fields in the debug log. */
 function ms(v: number): number {
   return Math.round(v * 10) / 10;
-}
-
-function portBindings(mappings: PortMapping[]): {
-  exposed: Record<string, Record<string, never>>;
-  bindings: Record<string, Array<{ HostIp: string; HostPort: string }>>;
-} {
-  const exposed: Record<string, Record<string, never>> = {};
-  const bindings: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
-  for (const m of mappings) {
-    if (!(m.hostPort > 0)) continue;
-    const key = `${m.containerPort}/${m.protocol.toLowerCase()}`;
-    exposed[key] = {};
-    (bindings[key] ??= []).push({ HostIp: m.hostIp ?? '', HostPort: String(m.hostPort) });
-  }
-  return { exposed, bindings };
 }
