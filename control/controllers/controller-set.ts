@@ -12,6 +12,7 @@ export const CONTROLLER_NAMES = [
   'replicaset',
   'deployment',
   'daemonset',
+  'job',
 ] as const;
 
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
