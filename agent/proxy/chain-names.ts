@@ -1,0 +1,57 @@
+// Names of the chains the proxy owns. Every one starts with SKIFF- and matches OWNED_CHAIN,
+// which is how stale-chain removal and `skiff agent --cleanup-proxy` tell ours from
+// Docker's (or anyone else's): nothing outside this list is ever flushed or deleted.
+
+import { createHash } from 'node:crypto';
+import type { Protocol } from './service-info.js';
+
+export const CHAIN = {
+  services: 'SKIFF-SERVICES',
+  nodePorts: 'SKIFF-NODEPORTS',
+  postrouting: 'SKIFF-POSTROUTING',
+  markMasq: 'SKIFF-MARK-MASQ',
+  /** filter: Services without endpoints (cluster IPs, external IPs). */
+  externalServices: 'SKIFF-EXTERNAL-SERVICES',
+  forward: 'SKIFF-FORWARD',
+  /** filter: anything still addressed to the service range after NAT is rejected here. */
+  guard: 'SKIFF-GUARD',
+} as const;
+
+const HASHED = ['SVC', 'SEP', 'EXT'] as const;
+
+export const OWNED_CHAIN = new RegExp(`^(?:${Object.values(CHAIN).join('|')}|SKIFF-(?:${HASHED.join('|')})-[A-Z2-7]{16})$`);
+
+/** RFC 4648 base32 without padding (what Go's base32.StdEncoding gives kube-proxy). */
+function base32(buf: Buffer): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0;
+  let value = 0;
+  let out = '';
+  for (const byte of buf) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += alphabet[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += alphabet[(value << (5 - bits)) & 31];
+  return out;
+}
+
+function hash16(s: string): string {
+  return base32(createHash('sha256').update(s).digest()).slice(0, 16);
+}
+
+/** Chains stay within iptables' 28-character limit: "SKIFF-SVC-" + 16 = 26. */
+export function serviceChain(servicePortName: string, protocol: Protocol): string {
+  return `SKIFF-SVC-${hash16(servicePortName + protocol.toLowerCase())}`;
+}
+
+export function externalChain(servicePortName: string, protocol: Protocol): string {
+  return `SKIFF-EXT-${hash16(servicePortName + protocol.toLowerCase())}`;
+}
+
+export function endpointChain(servicePortName: string, protocol: Protocol, endpoint: string): string {
+  return `SKIFF-SEP-${hash16(servicePortName + protocol.toLowerCase() + endpoint)}`;
+}

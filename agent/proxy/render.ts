@@ -1,0 +1,208 @@
+// The pure half of the proxier: (service ports, endpoints, node facts) → every Skiff-owned
+// chain's rules, table by table, plus the jump rules the built-in chains need. No I/O: the
+// restore planner turns this into iptables-restore text, and golden tests pin it down.
+//
+// Packet paths (kube-proxy's iptables mode, with SKIFF- chains):
+//   nat PREROUTING/OUTPUT → SKIFF-SERVICES: cluster IP → SKIFF-SVC-X; external IP,
+//     LoadBalancer IP (the node's own IPs, as clusters without a cloud expose them) →
+//     SKIFF-EXT-X; any local address → SKIFF-NODEPORTS → SKIFF-EXT-X.
+//   SKIFF-EXT-X: marks for masquerade (policy Cluster) or keeps the client address and picks
+//     only this node's endpoints (policy Local); then SKIFF-SVC-X or the SEP chains.
+//   SKIFF-SVC-X: affinity (recent) first, then one SEP chain by random probability.
+//   SKIFF-SEP-Y: masquerade if the endpoint reaches itself (hairpin), DNAT to ip:port.
+//   nat POSTROUTING → SKIFF-POSTROUTING: masquerade marked packets.
+//   filter: REJECT Services without endpoints, ACCEPT forwarded service traffic under
+//     Docker's DROP policy, and the guard: REJECT whatever is still addressed to the
+//     service range (no rule translated it), so it never leaves the machine.
+
+import { CHAIN, endpointChain, externalChain, serviceChain } from './chain-names.js';
+import { usableEndpoints, type EndpointInfo, type ServicePortInfo } from './service-info.js';
+
+export interface RenderConfig {
+  /** The service range (--service-cidr): the guard rejects what is still addressed to it. */
+  serviceCIDR: string;
+  /** This node's pod range: traffic to a cluster IP from elsewhere is masqueraded. */
+  podCIDR?: string;
+  /** This node's IPs: where LoadBalancer Services are exposed. */
+  nodeIPs: string[];
+}
+
+export type Table = 'nat' | 'filter';
+
+/** A jump from a built-in chain into ours; `rule` is everything after "-A CHAIN". */
+export interface JumpRule {
+  table: Table;
+  chain: 'PREROUTING' | 'OUTPUT' | 'POSTROUTING' | 'INPUT' | 'FORWARD';
+  rule: string;
+  target: string;
+}
+
+export interface Ruleset {
+  /** Chain name → rule lines ("-A CHAIN …"), in the order they are written. */
+  nat: Map<string, string[]>;
+  filter: Map<string, string[]>;
+}
+
+/** Bit 14, as kube-proxy's --iptables-masquerade-bit default. */
+export const MASQ_MARK = '0x4000';
+/** Set on traffic entering through a node port or external IP, so FORWARD lets it pass. */
+export const FORWARD_MARK = '0x8000';
+
+/** Jumps into the top-level chains, in the order they should stand at the top of each built-in chain. */
+export const JUMPS: readonly JumpRule[] = [
+  { table: 'nat', chain: 'PREROUTING', target: CHAIN.services, rule: `-m comment --comment "skiff service portals" -j ${CHAIN.services}` },
+  { table: 'nat', chain: 'OUTPUT', target: CHAIN.services, rule: `-m comment --comment "skiff service portals" -j ${CHAIN.services}` },
+  { table: 'nat', chain: 'POSTROUTING', target: CHAIN.postrouting, rule: `-m comment --comment "skiff postrouting rules" -j ${CHAIN.postrouting}` },
+  { table: 'filter', chain: 'INPUT', target: CHAIN.externalServices, rule: `-m conntrack --ctstate NEW -m comment --comment "skiff externally-visible service portals" -j ${CHAIN.externalServices}` },
+  { table: 'filter', chain: 'FORWARD', target: CHAIN.guard, rule: `-m comment --comment "skiff service range guard" -j ${CHAIN.guard}` },
+  { table: 'filter', chain: 'FORWARD', target: CHAIN.services, rule: `-m conntrack --ctstate NEW -m comment --comment "skiff service portals" -j ${CHAIN.services}` },
+  { table: 'filter', chain: 'FORWARD', target: CHAIN.externalServices, rule: `-m conntrack --ctstate NEW -m comment --comment "skiff externally-visible service portals" -j ${CHAIN.externalServices}` },
+  { table: 'filter', chain: 'FORWARD', target: CHAIN.forward, rule: `-m comment --comment "skiff forwarding rules" -j ${CHAIN.forward}` },
+  { table: 'filter', chain: 'OUTPUT', target: CHAIN.guard, rule: `-m comment --comment "skiff service range guard" -j ${CHAIN.guard}` },
+  { table: 'filter', chain: 'OUTPUT', target: CHAIN.services, rule: `-m conntrack --ctstate NEW -m comment --comment "skiff service portals" -j ${CHAIN.services}` },
+];
+
+/** "-p tcp -m tcp --dport 80" pieces for a protocol. */
+function proto(p: ServicePortInfo): { p: string; m: string } {
+  const lc = p.protocol.toLowerCase();
+  return { p: `-p ${lc}`, m: `-m ${lc}` };
+}
+
+/** kube-proxy's format: ten decimals, so a count of endpoints renders the same text every time. */
+export function probability(n: number): string {
+  return (1 / n).toFixed(10);
+}
+
+class ChainWriter {
+  readonly chains = new Map<string, string[]>();
+  chain(name: string): string[] {
+    let rules = this.chains.get(name);
+    if (!rules) this.chains.set(name, (rules = []));
+    return rules;
+  }
+  add(name: string, rule: string): void {
+    this.chain(name).push(`-A ${name} ${rule}`);
+  }
+}
+
+function comment(text: string): string {
+  return `-m comment --comment "${text.replace(/"/g, "'")}"`;
+}
+
+/** The rules that send to one of `eps` (affinity first, then random choice). */
+function balance(nat: ChainWriter, from: string, svc: ServicePortInfo, eps: readonly EndpointInfo[]): void {
+  const seps = eps.map((ep) => ({ ep, chain: endpointChain(svc.name, svc.protocol, `${ep.ip}:${ep.port}`) }));
+  if (svc.affinitySeconds > 0) {
+    for (const { ep, chain } of seps) {
+      nat.add(from, `${comment(`${svc.name} -> ${ep.ip}:${ep.port}`)} -m recent --rcheck --seconds ${svc.affinitySeconds} --reap --name ${chain} --mask 255.255.255.255 --rsource -j ${chain}`);
+    }
+  }
+  seps.forEach(({ ep, chain }, i) => {
+    const left = seps.length - i;
+    const pick = left > 1 ? ` -m statistic --mode random --probability ${probability(left)}` : '';
+    nat.add(from, `${comment(`${svc.name} -> ${ep.ip}:${ep.port}`)}${pick} -j ${chain}`);
+  });
+}
+
+function renderEndpointChain(nat: ChainWriter, svc: ServicePortInfo, ep: EndpointInfo): void {
+  const chain = endpointChain(svc.name, svc.protocol, `${ep.ip}:${ep.port}`);
+  const { p, m } = proto(svc);
+  nat.chain(chain);
+  // Hairpin: a pod reaching itself through its Service must see the reply come from the
+  // VIP, so its own address is masqueraded to the bridge's.
+  nat.add(chain, `-s ${ep.ip}/32 ${comment(svc.name)} -j ${CHAIN.markMasq}`);
+  const recent = svc.affinitySeconds > 0 ? ` -m recent --set --name ${chain} --mask 255.255.255.255 --rsource` : '';
+  nat.add(chain, `${p} ${comment(svc.name)}${recent} ${m} -j DNAT --to-destination ${ep.ip}:${ep.port}`);
+}
+
+/** Destinations other than the cluster IP: external IPs, LoadBalancer IPs (and the node's IPs for them). */
+function externalDestinations(svc: ServicePortInfo, cfg: RenderConfig): { ip: string; what: string }[] {
+  const out = svc.externalIPs.map((ip) => ({ ip, what: 'external IP' }));
+  if (svc.type === 'LoadBalancer') {
+    const seen = new Set<string>();
+    for (const ip of [...svc.loadBalancerIPs, ...cfg.nodeIPs]) {
+      if (seen.has(ip)) continue;
+      seen.add(ip);
+      out.push({ ip, what: 'loadbalancer IP' });
+    }
+  }
+  return out;
+}
+
+export interface ServiceEndpoints {
+  svc: ServicePortInfo;
+  endpoints: readonly EndpointInfo[];
+}
+
+/** The whole ruleset. Services are rendered in name order, so equal input gives equal text. */
+export function renderRuleset(services: readonly ServiceEndpoints[], cfg: RenderConfig): Ruleset {
+  const nat = new ChainWriter();
+  const filter = new ChainWriter();
+  // Fixed chains first, so they exist (even empty) whatever the Services.
+  for (const c of [CHAIN.services, CHAIN.nodePorts, CHAIN.postrouting, CHAIN.markMasq]) nat.chain(c);
+  for (const c of [CHAIN.services, CHAIN.externalServices, CHAIN.forward, CHAIN.guard]) filter.chain(c);
+
+  nat.add(CHAIN.postrouting, `-m mark ! --mark ${MASQ_MARK}/${MASQ_MARK} -j RETURN`);
+  // Clear the bit so a packet that is routed again (hairpin through another bridge) is not masqueraded twice.
+  nat.add(CHAIN.postrouting, `-j MARK --xor-mark ${MASQ_MARK}`);
+  nat.add(CHAIN.postrouting, `${comment('skiff service traffic requiring SNAT')} -j MASQUERADE`);
+  nat.add(CHAIN.markMasq, `-j MARK --or-mark ${MASQ_MARK}`);
+
+  const sorted = [...services].sort((a, b) => (a.svc.name < b.svc.name ? -1 : a.svc.name > b.svc.name ? 1 : a.svc.protocol.localeCompare(b.svc.protocol)));
+  for (const { svc, endpoints } of sorted) {
+    const { p, m } = proto(svc);
+    const usable = usableEndpoints(endpoints);
+    const local = usable.filter((e) => e.local);
+    const externals = externalDestinations(svc, cfg);
+    const hasExternal = svc.nodePort > 0 || externals.length > 0;
+    const svcChain = serviceChain(svc.name, svc.protocol);
+    const extChain = externalChain(svc.name, svc.protocol);
+    const reject = `-j REJECT --reject-with icmp-port-unreachable`;
+
+    if (usable.length === 0) {
+      // Refused at once (ICMP port unreachable → ECONNREFUSED), never a timeout.
+      filter.add(CHAIN.services, `-d ${svc.clusterIP}/32 ${p} ${comment(`${svc.name} has no endpoints`)} ${m} --dport ${svc.port} ${reject}`);
+      for (const d of externals) filter.add(CHAIN.externalServices, `-d ${d.ip}/32 ${p} ${comment(`${svc.name} has no endpoints`)} ${m} --dport ${svc.port} ${reject}`);
+      if (svc.nodePort > 0) filter.add(CHAIN.externalServices, `${p} ${comment(`${svc.name} has no endpoints`)} -m addrtype --dst-type LOCAL ${m} --dport ${svc.nodePort} ${reject}`);
+      continue;
+    }
+
+    nat.add(CHAIN.services, `-d ${svc.clusterIP}/32 ${p} ${comment(`${svc.name} cluster IP`)} ${m} --dport ${svc.port} -j ${svcChain}`);
+    if (cfg.podCIDR) {
+      nat.add(svcChain, `! -s ${cfg.podCIDR} -d ${svc.clusterIP}/32 ${p} ${comment(`${svc.name} cluster IP`)} ${m} --dport ${svc.port} -j ${CHAIN.markMasq}`);
+    }
+    balance(nat, svcChain, svc, usable);
+    for (const ep of usable) renderEndpointChain(nat, svc, ep);
+
+    if (!hasExternal) continue;
+    for (const d of externals) nat.add(CHAIN.services, `-d ${d.ip}/32 ${p} ${comment(`${svc.name} ${d.what}`)} ${m} --dport ${svc.port} -j ${extChain}`);
+    if (svc.nodePort > 0) nat.add(CHAIN.nodePorts, `${p} ${comment(svc.name)} ${m} --dport ${svc.nodePort} -j ${extChain}`);
+    // Forwarded to a pod under Docker's FORWARD DROP policy: SKIFF-FORWARD lets it through.
+    nat.add(extChain, `${comment('forwarded service traffic')} -j MARK --or-mark ${FORWARD_MARK}`);
+    if (!svc.externalLocal) {
+      nat.add(extChain, `${comment('masquerade traffic for ' + svc.name + ' external destinations')} -j ${CHAIN.markMasq}`);
+      nat.add(extChain, `-j ${svcChain}`);
+      continue;
+    }
+    // externalTrafficPolicy Local: the client address is kept and only this node's
+    // endpoints serve. Pods and the node itself still get the whole Service.
+    if (cfg.podCIDR) nat.add(extChain, `-s ${cfg.podCIDR} ${comment('pod traffic for ' + svc.name + ' external destinations')} -j ${svcChain}`);
+    nat.add(extChain, `${comment('masquerade LOCAL traffic for ' + svc.name + ' external destinations')} -m addrtype --src-type LOCAL -j ${CHAIN.markMasq}`);
+    nat.add(extChain, `${comment('route LOCAL traffic for ' + svc.name + ' external destinations')} -m addrtype --src-type LOCAL -j ${svcChain}`);
+    if (local.length === 0) {
+      for (const d of externals) filter.add(CHAIN.externalServices, `-d ${d.ip}/32 ${p} ${comment(`${svc.name} has no local endpoints`)} ${m} --dport ${svc.port} -j DROP`);
+      if (svc.nodePort > 0) filter.add(CHAIN.externalServices, `${p} ${comment(`${svc.name} has no local endpoints`)} -m addrtype --dst-type LOCAL ${m} --dport ${svc.nodePort} -j DROP`);
+      continue;
+    }
+    balance(nat, extChain, svc, local);
+  }
+
+  // Node ports on every local address but loopback (DNAT from 127/8 needs route_localnet).
+  nat.add(CHAIN.services, `! -d 127.0.0.0/8 ${comment('skiff service nodeports; NOTE: this must be the last rule in this chain')} -m addrtype --dst-type LOCAL -j ${CHAIN.nodePorts}`);
+
+  filter.add(CHAIN.forward, `${comment('skiff forwarding rules')} -m mark --mark ${MASQ_MARK}/${MASQ_MARK} -j ACCEPT`);
+  filter.add(CHAIN.forward, `${comment('skiff forwarding rules')} -m mark --mark ${FORWARD_MARK}/${FORWARD_MARK} -j ACCEPT`);
+  filter.add(CHAIN.forward, `${comment('skiff forwarding conntrack rule')} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`);
+  filter.add(CHAIN.guard, `-d ${cfg.serviceCIDR} ${comment('service traffic no rule translated')} -j REJECT --reject-with icmp-port-unreachable`);
+  return { nat: nat.chains, filter: filter.chains };
+}
