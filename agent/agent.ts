@@ -17,6 +17,7 @@ import { DockerRuntime } from './runtime/docker/docker-runtime.js';
 import type { ContainerRuntime } from './runtime/runtime.js';
 import { AgentError } from './errors.js';
 import { TunnelClient } from './streaming/tunnel-client.js';
+import { runProxy } from './proxy/proxy-server.js';
 
 export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
 
@@ -31,6 +32,16 @@ export interface AgentOptions {
   nodeIP?: string | undefined;
   logger: Logger;
   version: string;
+  /** The service proxy (iptables); omitted or disabled: this agent programs no Service rules. */
+  proxy?: AgentProxyOptions;
+}
+
+export interface AgentProxyOptions {
+  enabled: boolean;
+  /** The control server's --service-cidr: the proxy rejects what no rule translated into it. */
+  serviceCIDR: string;
+  minSyncIntervalMs: number;
+  syncPeriodMs: number;
 }
 
 /** Finds the runtime socket, or fails with the one line a user needs. */
@@ -122,7 +133,20 @@ export async function runAgent(o: AgentOptions, signal: AbortSignal): Promise<vo
     });
     // logs/exec reach this node over its own outbound connection (no inbound port).
     const tunnel = new TunnelClient({ server: o.server, token: secret, caPem, nodeName: o.nodeName, runtime, logger: log.child({ component: 'streaming' }) });
-    await Promise.all([kubelet.run(signal), nodes.run(signal), tunnel.run(signal)]);
+    const proxy = o.proxy?.enabled
+      ? runProxy(
+          {
+            client,
+            nodeName: o.nodeName,
+            config: { serviceCIDR: o.proxy.serviceCIDR, podCIDR, nodeIPs: [hostIP] },
+            minSyncIntervalMs: o.proxy.minSyncIntervalMs,
+            syncPeriodMs: o.proxy.syncPeriodMs,
+            logger: log.child({ component: 'proxy' }),
+          },
+          signal,
+        )
+      : Promise.resolve();
+    await Promise.all([kubelet.run(signal), nodes.run(signal), tunnel.run(signal), proxy]);
   } finally {
     client.close();
     await runtime.close();

@@ -2,8 +2,11 @@
 
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { runAgent } from '../../agent/agent.js';
-import { parseFlags, required, str, usage, UsageError, type FlagSpec } from '../cli-flags.js';
+import { runAgent, type AgentProxyOptions } from '../../agent/agent.js';
+import { cleanupProxyRules } from '../../agent/proxy/cleanup.js';
+import { ExecIptables } from '../../agent/proxy/iptables.js';
+import { parseCidr } from '../../api/cidr.js';
+import { parseFlags, required, str, usage, UsageError, type FlagSpec, type ParsedFlags } from '../cli-flags.js';
 import { createLogger, shutdownSignal, skiffVersion } from '../daemon.js';
 
 export const agentFlags: FlagSpec[] = [
@@ -16,6 +19,11 @@ export const agentFlags: FlagSpec[] = [
   { name: 'runtime-endpoint', description: 'Socket of the container runtime', default: '/var/run/docker.sock', placeholder: 'PATH' },
   { name: 'node-ip', description: 'IPv4 address other nodes reach this one on (default: the default route\'s)', placeholder: 'IP' },
   { name: 'log-level', description: 'fatal, error, warn, info, debug or trace', default: 'info', placeholder: 'LEVEL' },
+  { name: 'service-cidr', description: 'The control server\'s service range: the proxy rejects traffic to it that no Service rule translated', default: '10.43.0.0/16', placeholder: 'CIDR' },
+  { name: 'disable-proxy', description: 'Do not run the service proxy (no iptables rules for Services on this node)', boolean: true },
+  { name: 'proxy-min-sync-period', description: 'Least time between two syncs of the proxy\'s rules once a burst of two is spent (500ms, 1s, …)', default: '1s', placeholder: 'DURATION' },
+  { name: 'proxy-sync-period', description: 'A full sync of the proxy\'s rules at least this often', default: '30s', placeholder: 'DURATION' },
+  { name: 'cleanup-proxy', description: 'Remove every iptables rule and chain the proxy added (SKIFF-*), then exit', boolean: true },
 ];
 
 export const agentSummary = 'Runs the node agent: registers this host as a Node and runs the pods bound to it in real containers.';
@@ -33,6 +41,29 @@ export function readToken(flags: Parameters<typeof str>[0]): string {
   }
 }
 
+/** "500ms", "1s", "2m" or plain seconds → milliseconds. */
+export function parseDuration(value: string, flag: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim());
+  if (!m) throw new UsageError(`--${flag} ${value}: expected a duration such as 500ms, 1s or 2m`);
+  const unit = m[2] === 'ms' ? 1 : m[2] === 'm' ? 60_000 : 1_000;
+  return Math.round(Number(m[1]) * unit);
+}
+
+export function proxyOptions(flags: ParsedFlags): AgentProxyOptions {
+  const serviceCIDR = required(flags, 'service-cidr');
+  try {
+    parseCidr(serviceCIDR);
+  } catch (err) {
+    throw new UsageError(`--service-cidr: ${(err as Error).message}`);
+  }
+  return {
+    enabled: flags['disable-proxy'] !== true,
+    serviceCIDR,
+    minSyncIntervalMs: parseDuration(required(flags, 'proxy-min-sync-period'), 'proxy-min-sync-period'),
+    syncPeriodMs: parseDuration(required(flags, 'proxy-sync-period'), 'proxy-sync-period'),
+  };
+}
+
 export function runtimeFlag(value: string): 'docker' | 'auto' {
   if (value === 'docker' || value === 'auto') return value;
   throw new UsageError(`--runtime ${value}: expected docker or auto`);
@@ -41,6 +72,10 @@ export function runtimeFlag(value: string): 'docker' | 'auto' {
 export async function agentCommand(argv: string[]): Promise<void> {
   const flags = parseFlags(argv, agentFlags);
   if (flags['help']) return console.log(usage('agent', agentSummary, agentFlags));
+  if (flags['cleanup-proxy']) {
+    const lines = await cleanupProxyRules(await ExecIptables.create());
+    return console.log(lines ? 'removed the service proxy\'s iptables rules and chains' : 'no service proxy rules to remove');
+  }
   const logger = createLogger(str(flags, 'log-level'), 'skiff-agent');
   const server = required(flags, 'server');
   if (!/^https:\/\/[^/]+/.test(server)) throw new UsageError(`--server ${server}: expected an https:// URL, e.g. https://10.0.0.2:6443`);
@@ -52,6 +87,7 @@ export async function agentCommand(argv: string[]): Promise<void> {
     runtime: runtimeFlag(required(flags, 'runtime')),
     runtimeEndpoint: str(flags, 'runtime-endpoint'),
     nodeIP: str(flags, 'node-ip'),
+    proxy: proxyOptions(flags),
     logger,
     version: skiffVersion(),
   };

@@ -27,6 +27,13 @@ export interface ClusterOptions {
   agents?: number;
   /** Extra flags for `skiff control`. */
   controlArgs?: string[];
+  /** Extra flags for every `skiff agent`. */
+  agentArgs?: string[];
+  /**
+   * Run the agents' service proxy. Off by default: test files run concurrently in this
+   * machine's one root netns, and two proxies there would fight over the SKIFF- chains.
+   */
+  proxy?: boolean;
 }
 
 export async function freePort(): Promise<number> {
@@ -157,7 +164,7 @@ export class TestCluster {
     this.nodeNames.push(name);
     const agent = new Daemon(
       name,
-      ['agent', '--server', this.url, '--token-file', join(this.dir, 'control', 'node-token'), '--node-name', name, '--data-dir', join(this.dir, name), '--runtime', 'docker', '--log-level', 'debug'],
+      ['agent', '--server', this.url, '--token-file', join(this.dir, 'control', 'node-token'), '--node-name', name, '--data-dir', join(this.dir, name), '--runtime', 'docker', '--log-level', 'debug', ...(this.options.proxy ? [] : ['--disable-proxy']), ...(this.options.agentArgs ?? [])],
       join(this.dir, `${name}.log`),
     );
     agent.start();
