@@ -49,9 +49,12 @@ echo "host-setup: docker $(docker version --format '{{.Server.Version}}') is run
 # A standalone containerd for `skiff agent --runtime containerd` and its tests, beside
 # dockerd's own containerd (/run/containerd, /var/run/docker/containerd), which is never
 # touched: own config, root, state, socket and CNI configuration directory. The config is
-# `containerd config default` with only the paths, the CNI plugin directory and the
-# sandbox image changed; it is rewritten only when that changes (a running containerd
-# keeps the config it started with).
+# `containerd config default` with only the paths, the CNI plugin directory, the sandbox
+# image and restrict_oom_score_adj changed (containerd would give the pause process
+# oom_score_adj -998, which runc cannot set where the daemon itself may not lower it,
+# e.g. in a container or a VM sandbox: every sandbox then fails to start). When the
+# config changes, the containerd this script started (pid file) is restarted; pods keep
+# running across that (their shims are separate processes).
 SKIFF_CONTAINERD_DIR=/etc/skiff-containerd
 SKIFF_CONTAINERD_CONFIG=$SKIFF_CONTAINERD_DIR/config.toml
 SKIFF_CONTAINERD_SOCK=/run/skiff-containerd/containerd.sock
@@ -70,21 +73,30 @@ containerd config default | sed \
   -e "s|^\(\s*\)conf_dir = .*|\1conf_dir = \"$SKIFF_CNI_CONF_DIR\"|" \
   -e 's|^\(\s*\)Root = ""|\1Root = "/run/skiff-containerd/runc"|' \
   -e 's|^\(\s*\)SystemdCgroup = .*|\1SystemdCgroup = false|' \
+  -e 's|^\(\s*\)restrict_oom_score_adj = .*|\1restrict_oom_score_adj = true|' \
   >"$config_tmp"
-for want in 'root = "/var/lib/skiff-containerd"' "address = \"$SKIFF_CONTAINERD_SOCK\"" "sandbox_image = \"$SKIFF_PAUSE_IMAGE\"" 'bin_dir = "/usr/lib/cni"' "conf_dir = \"$SKIFF_CNI_CONF_DIR\"" 'Root = "/run/skiff-containerd/runc"'; do
+for want in 'root = "/var/lib/skiff-containerd"' "address = \"$SKIFF_CONTAINERD_SOCK\"" "sandbox_image = \"$SKIFF_PAUSE_IMAGE\"" 'bin_dir = "/usr/lib/cni"' "conf_dir = \"$SKIFF_CNI_CONF_DIR\"" 'Root = "/run/skiff-containerd/runc"' 'restrict_oom_score_adj = true'; do
   grep -qF "$want" "$config_tmp" || { echo "host-setup: could not set '$want' in the containerd config" >&2; rm -f "$config_tmp"; exit 1; }
 done
+SKIFF_CONTAINERD_PID=/run/skiff-containerd.pid
+containerd_up() { ctr --address "$SKIFF_CONTAINERD_SOCK" version >/dev/null 2>&1; }
+
 if ! cmp -s "$config_tmp" "$SKIFF_CONTAINERD_CONFIG"; then
   mv "$config_tmp" "$SKIFF_CONTAINERD_CONFIG"
+  if [ -f "$SKIFF_CONTAINERD_PID" ] && kill -0 "$(cat "$SKIFF_CONTAINERD_PID")" 2>/dev/null; then
+    old=$(cat "$SKIFF_CONTAINERD_PID")
+    echo "host-setup: containerd config changed, restarting containerd (pid $old)"
+    kill "$old"
+    for _ in $(seq 1 30); do kill -0 "$old" 2>/dev/null || break; sleep 1; done
+  fi
 else
   rm -f "$config_tmp"
 fi
 
-containerd_up() { ctr --address "$SKIFF_CONTAINERD_SOCK" version >/dev/null 2>&1; }
-
 if ! containerd_up; then
   echo "host-setup: starting containerd on $SKIFF_CONTAINERD_SOCK (log: /var/log/skiff/containerd.log)"
   nohup containerd --config "$SKIFF_CONTAINERD_CONFIG" >>/var/log/skiff/containerd.log 2>&1 &
+  echo $! >"$SKIFF_CONTAINERD_PID"
   for _ in $(seq 1 60); do
     containerd_up && break
     sleep 1

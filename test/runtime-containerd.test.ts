@@ -1,0 +1,242 @@
+// The runtime conformance suite and containerd-specific checks against Skiff's standalone
+// containerd (scripts/host-setup.sh starts it). Without its socket this file fails, it
+// does not skip: the runtime is the product.
+
+import { after, before, describe, test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, readlink, rm } from 'node:fs/promises';
+import { get } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ContainerdRuntime } from '../agent/runtime/cri/containerd-runtime.js';
+import { CriClient } from '../agent/runtime/cri/cri-client.js';
+import { CONFLIST_FILE, cniConfDir } from '../agent/runtime/cri/pod-network.js';
+import { cniNetworkName } from '../agent/runtime/cni/pod-conflist.js';
+import { runtimeConformance, conformancePodCIDR } from '../agent/runtime/runtime-conformance.js';
+import type { RuntimeError } from '../agent/runtime/errors.js';
+import { DEFAULT_PAUSE_IMAGE } from '../agent/runtime/pause-image.js';
+import { LABEL_NODE_NAME, type ContainerConfig, type PodSandboxConfig } from '../agent/runtime/runtime.js';
+import { CONTAINERD_SOCKET, ensureContainerdTestImages, lockContainerdPodNetwork } from './fixtures/images.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+let nodeCounter = 0;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function httpGet(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = get(url, { timeout: 2000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
+}
+
+async function retry<T>(what: string, fn: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`${what}: ${(err as Error).message}`);
+      await sleep(100);
+    }
+  }
+}
+
+if (!existsSync(CONTAINERD_SOCKET)) {
+  test('containerd runtime', () => {
+    assert.fail(`no containerd socket at ${CONTAINERD_SOCKET}: run scripts/host-setup.sh (it starts Skiff's containerd beside dockerd)`);
+  });
+} else {
+  const images = () => ensureContainerdTestImages(CONTAINERD_SOCKET);
+  let releaseLock: (() => Promise<void>) | undefined;
+  before(async () => {
+    releaseLock = await lockContainerdPodNetwork();
+  });
+  after(async () => {
+    await releaseLock?.();
+  });
+
+  /** Removes every sandbox (and so every container) a test node left in containerd. */
+  async function removeNode(nodeName: string): Promise<void> {
+    const cri = new CriClient(CONTAINERD_SOCKET);
+    try {
+      const r = await cri.runtime<{ items: Array<{ id: string }> }>('ListPodSandbox', { filter: { label_selector: { [LABEL_NODE_NAME]: nodeName } } });
+      for (const s of r.items) {
+        await cri.runtime('StopPodSandbox', { pod_sandbox_id: s.id }).catch(() => undefined);
+        await cri.runtime('RemovePodSandbox', { pod_sandbox_id: s.id }).catch(() => undefined);
+      }
+    } finally {
+      cri.close();
+    }
+  }
+
+  async function makeRuntime(): Promise<{ runtime: ContainerdRuntime; nodeName: string; logRoot: string; cleanup: () => Promise<void> }> {
+    const nodeName = `crconf-${process.pid}-${++nodeCounter}`;
+    const logRoot = await mkdtemp(join(tmpdir(), 'skiff-cri-logs-'));
+    const runtime = new ContainerdRuntime({ socketPath: CONTAINERD_SOCKET, nodeName, logRoot });
+    return {
+      runtime,
+      nodeName,
+      logRoot,
+      cleanup: async () => {
+        await removeNode(nodeName);
+        await runtime.close();
+        await rm(logRoot, { recursive: true, force: true });
+      },
+    };
+  }
+
+  runtimeConformance('containerd', makeRuntime, images);
+
+  describe('containerd runtime specifics', () => {
+    let busybox: string;
+    before(async () => {
+      busybox = (await images()).busybox;
+    });
+
+    async function node(t: TestContext, podCIDR?: string): Promise<Awaited<ReturnType<typeof makeRuntime>>> {
+      const made = await makeRuntime();
+      t.after(made.cleanup);
+      if (podCIDR) await made.runtime.ensurePodNetwork(podCIDR);
+      return made;
+    }
+
+    function pod(name: string, over: Partial<PodSandboxConfig> = {}): PodSandboxConfig {
+      return {
+        metadata: { name, namespace: 'containerd-test', uid: `uid-${process.pid}-${name}`, attempt: 1 },
+        hostname: name,
+        portMappings: [],
+        labels: {},
+        annotations: {},
+        ...over,
+      };
+    }
+
+    function container(name: string, over: Partial<ContainerConfig> = {}): ContainerConfig {
+      return { metadata: { name, attempt: 2 }, image: busybox, envs: [], labels: {}, annotations: {}, resources: {}, ...over };
+    }
+
+    test('an unreachable socket is a RuntimeUnavailableError with a one-line message', async () => {
+      const rt = new ContainerdRuntime({ socketPath: '/tmp/skiff-no-such-containerd.sock', nodeName: 'nobody', logRoot: tmpdir() });
+      try {
+        for (const call of [() => rt.version(), () => rt.listContainers(), () => rt.listPodSandbox()]) {
+          await assert.rejects(call(), (err) => {
+            assert.equal((err as RuntimeError).code, 'Unavailable', (err as Error).message);
+            assert.match((err as Error).message, /\/tmp\/skiff-no-such-containerd\.sock/);
+            assert.doesNotMatch((err as Error).message, /\n/);
+            return true;
+          });
+        }
+      } finally {
+        await rt.close();
+      }
+    });
+
+    test('the pod network is a conflist in containerd\'s CNI dir that containerd has loaded', async (t) => {
+      const { runtime, nodeName } = await node(t);
+      const cri = new CriClient(CONTAINERD_SOCKET);
+      t.after(() => cri.close());
+      const dir = await cniConfDir(cri);
+      const cidr = conformancePodCIDR(process.pid + 7);
+      await runtime.ensurePodNetwork(cidr);
+      const written = JSON.parse(await readFile(join(dir, CONFLIST_FILE), 'utf8')) as { name: string; plugins: Array<{ type: string }> };
+      assert.equal(written.name, cniNetworkName(nodeName));
+      assert.deepEqual(written.plugins.map((p) => p.type), ['bridge', 'portmap', 'firewall']);
+      const status = await cri.runtime<{ info: Record<string, string> }>('Status', { verbose: true });
+      assert.match(status.info['cniconfig'] ?? '', new RegExp(cidr.replace(/\./g, '\\.').replace('/', '\\/')));
+      await assert.rejects(runtime.ensurePodNetwork('not-a-cidr'), (err) => (err as RuntimeError).code === 'CreateFailed');
+    });
+
+    test('a hostPort mapping reaches the pod from the host (portmap)', async (t) => {
+      const { runtime } = await node(t, conformancePodCIDR(process.pid + 11));
+      const hostPort = await freePort();
+      const config = pod('ports', { portMappings: [{ protocol: 'TCP', containerPort: 8080, hostPort, hostIp: '127.0.0.1' }] });
+      const sid = await runtime.runPodSandbox(config);
+      const cid = await runtime.createContainer(sid, container('web', { command: ['httpd', '-f', '-p', '8080', '-h', '/etc'] }), config);
+      await runtime.startContainer(cid);
+      const res = await retry('GET via hostPort', () => httpGet(`http://127.0.0.1:${hostPort}/group`));
+      assert.equal(res.status, 200);
+      assert.match(res.body, /^root:/);
+    });
+
+    test('logs: CRI log files under the log root, a link where asked, follow ends with the container', async (t) => {
+      const { runtime, logRoot } = await node(t, conformancePodCIDR(process.pid + 13));
+      const link = join(logRoot, 'asked', 'app', '0.log');
+      const config = pod('logs');
+      const sid = await runtime.runPodSandbox(config);
+      const cid = await runtime.createContainer(
+        sid,
+        container('app', { command: ['sh', '-c', 'echo hello-log; printf partial; sleep 1; echo " end"; echo to-stderr >&2'], logPath: link }),
+        config,
+      );
+      await runtime.startContainer(cid);
+      const chunks: Buffer[] = [];
+      const followed = await runtime.containerLogs(cid, { follow: true, timestamps: false }, new AbortController().signal);
+      for await (const c of followed as AsyncIterable<Buffer>) chunks.push(c);
+      assert.equal(Buffer.concat(chunks).toString(), 'hello-log\npartial end\nto-stderr\n');
+      const target = await readlink(link);
+      assert.ok(target.startsWith(logRoot), `${link} → ${target}`);
+      assert.match(await readFile(link, 'utf8'), /^\S+ stdout F hello-log$/m);
+      const tail: Buffer[] = [];
+      for await (const c of (await runtime.containerLogs(cid, { follow: false, timestamps: true, tailLines: 1 }, new AbortController().signal)) as AsyncIterable<Buffer>) tail.push(c);
+      assert.match(Buffer.concat(tail).toString(), /^\d{4}-\d\d-\d\dT\S+Z to-stderr\n$/);
+      await runtime.removeContainer(cid);
+      assert.equal(existsSync(link), false);
+    });
+
+    test('execSync and an interactive exec with a TTY through containerd\'s streaming server', async (t) => {
+      const { runtime } = await node(t, conformancePodCIDR(process.pid + 17));
+      const config = pod('exec');
+      const sid = await runtime.runPodSandbox(config);
+      const cid = await runtime.createContainer(sid, container('app', { command: ['sleep', '3600'] }), config);
+      await runtime.startContainer(cid);
+      const r = await runtime.execSync(cid, ['sh', '-c', 'echo out; echo err >&2; exit 3'], 10);
+      assert.deepEqual([r.stdout.toString(), r.stderr.toString(), r.exitCode], ['out\n', 'err\n', 3]);
+
+      const plain = await runtime.exec(cid, { cmd: ['sh', '-c', 'echo o; echo e >&2; exit 5'], tty: false, stdin: false, stdout: true, stderr: true });
+      const collect = async (s: NodeJS.ReadableStream | undefined) => {
+        const parts: Buffer[] = [];
+        for await (const c of (s ?? []) as AsyncIterable<Buffer>) parts.push(c);
+        return Buffer.concat(parts).toString();
+      };
+      assert.deepEqual(await Promise.all([collect(plain.stdout), collect(plain.stderr), plain.exitCode()]), ['o\n', 'e\n', 5]);
+
+      const tty = await runtime.exec(cid, { cmd: ['sh'], tty: true, stdin: true, stdout: true, stderr: true });
+      await tty.resize(100, 40);
+      const out = collect(tty.stdout);
+      tty.stdin!.write('stty size; echo $((40+2))\n');
+      await sleep(300);
+      tty.stdin!.end(); // ^D: the shell reads end-of-file and exits 0
+      assert.equal(await tty.exitCode(), 0);
+      const text = await out;
+      assert.match(text, /40 100/);
+      assert.match(text, /42/);
+    });
+
+    test('a sandbox uses our pause image, imported without a registry', async (t) => {
+      const { runtime } = await node(t, conformancePodCIDR(process.pid + 19));
+      await runtime.runPodSandbox(pod('pause'));
+      const img = await runtime.imageStatus(DEFAULT_PAUSE_IMAGE);
+      assert.ok(img, 'pause image present');
+      assert.ok(img.size < 8192, `pause image is ${img.size} bytes`);
+      assert.match(img.id, /^sha256:[0-9a-f]{64}$/);
+    });
+  });
+}
