@@ -223,6 +223,35 @@ if (!existsSync(SOCKET)) {
       assert.match((await runtime.podSandboxStatus(c)).ip, new RegExp(`^${second.replace(/\.0\/24$/, '').replace(/\./g, '\\.')}\\.\\d+$`));
       assert.deepEqual(await interfaceAddresses(bridge), [second.replace(/0\/24$/, '1/24')]);
       await assert.rejects(runtime.ensurePodNetwork('not-a-cidr'), (err) => (err as RuntimeError).code === 'CreateFailed');
+
+      const ours = () => iptablesLinesAbout(`skiff pod network ${nodeName}"`);
+      assert.equal((await ours()).length, 3, 'FORWARD accept from and to the range, and its masquerade');
+      assert.ok((await ours()).every((l) => l.includes(second)), 'the old range\'s rules went with it');
+      await runtime.removePodSandbox(c);
+      await runtime.deletePodNetwork();
+      assert.deepEqual(await ours(), []);
+      assert.deepEqual(await interfaceAddresses(bridge), []);
+    });
+
+    test('traffic leaving the pod range is masqueraded: a container on docker0 sees the node, not the pod', async (t) => {
+      const { runtime } = await node(t, cidr(191));
+      const outside = await docker.createContainer({ Image: busybox, Cmd: ['httpd', '-f', '-v', '-p', '8080', '-h', '/etc'], name: `skiff-outside-${process.pid}` });
+      t.after(() => outside.remove({ force: true }));
+      await outside.start();
+      const outsideIP = (await outside.inspect()).NetworkSettings.Networks['bridge']?.IPAddress ?? '';
+      const config = pod('leaver');
+      const sid = await runtime.runPodSandbox(config);
+      const shell = await runtime.createContainer(sid, container('shell', { command: ['sleep', '3600'] }), config);
+      await runtime.startContainer(shell);
+      const podIP = (await runtime.podSandboxStatus(sid)).ip;
+      await retry('wget to the docker0 container', async () => {
+        const res = await runtime.execSync(shell, ['wget', '-qO-', `http://${outsideIP}:8080/group`], 5);
+        if (res.exitCode !== 0) throw new Error(`exit ${res.exitCode}`);
+      });
+      const log = await outside.logs({ stdout: true, stderr: true });
+      const seen = [...log.toString('latin1').matchAll(/(\d+\.\d+\.\d+\.\d+)\]?:\d+/g)].map((m) => m[1]);
+      assert.ok(seen.length > 0, `httpd logged no client: ${log.toString('latin1')}`);
+      assert.ok(!seen.includes(podIP), `the pod's own address ${podIP} left the node unmasqueraded`);
     });
 
     test('two pods on the node reach each other by pod IP through the bridge', async (t) => {

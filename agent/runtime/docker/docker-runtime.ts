@@ -111,9 +111,9 @@ export class DockerRuntime implements ContainerRuntime {
     }
   }
 
-  /** Removes the node's pod bridge; for cleanup once every sandbox is gone. */
+  /** Removes the node's pod bridge and its iptables rules; for cleanup once every sandbox is gone. */
   deletePodNetwork(): Promise<void> {
-    return this.network.deleteBridge();
+    return this.network.delete();
   }
 
   async close(): Promise<void> {

@@ -1,8 +1,9 @@
 // The node's pod network on Docker, the dockershim way: sandboxes start with Docker's
 // "none" network and the agent attaches them through CNI (bridge + host-local for the
-// node's podCIDR, portmap for hostPorts, firewall so Docker's FORWARD DROP policy lets pod
-// traffic through). Docker's own networks are never used or changed, and a sandbox starts
-// about 90 ms sooner than on a user-defined Docker network (measured in bench/run.ts).
+// node's podCIDR, portmap for hostPorts). Forwarding and masquerading are three node-wide
+// rules (pod-network-rules.ts) rather than per-pod CNI rules. Docker's own networks are
+// never used or changed, and a sandbox on "none" starts sooner than on a user-defined
+// Docker network (see bench/run.ts).
 //
 // What CNI handed out is kept in one small file per sandbox in the agent's data dir: the
 // pod IP must survive an agent restart, and DEL needs the ADD result back.
@@ -17,6 +18,7 @@ import { writeFileAtomic } from '../../../api/atomic-file.js';
 import { RuntimeError } from '../errors.js';
 import { LABEL_NODE_NAME, type PortMapping } from '../runtime.js';
 import { cniAdd, cniDel, ipv4Of, type CniConfList, type CniResult } from './cni-exec.js';
+import { ensurePodNetworkRules, removePodNetworkRules } from './pod-network-rules.js';
 import { podBridgeName, podNetworkName } from './labels.js';
 
 const run = promisify(execFile);
@@ -66,7 +68,8 @@ export function podNetworkConfList(nodeName: string, range: Ipv4Range, ipamDir: 
         type: 'bridge',
         bridge: podBridgeName(nodeName),
         isGateway: true,
-        ipMasq: true,
+        // Masquerade is one node-wide rule (pod-network-rules.ts), not a chain per pod.
+        ipMasq: false,
         // A pod reaching itself through its Service's IP comes back in on its own port.
         hairpinMode: true,
         ipam: {
@@ -77,7 +80,6 @@ export function podNetworkConfList(nodeName: string, range: Ipv4Range, ipamDir: 
         },
       },
       { type: 'portmap', capabilities: { portMappings: true }, snat: true },
-      { type: 'firewall', backend: 'iptables' },
     ],
   };
 }
@@ -132,10 +134,11 @@ export class DockerPodNetwork {
         );
       }
       this.o.logger.info({ from: before, to: range.subnet }, 'pod CIDR changed, recreating the pod bridge');
-      await this.deleteBridge();
+      await this.delete();
       await rm(this.ipamDir, { recursive: true, force: true });
     }
     await this.removeLegacyDockerNetwork();
+    await ensurePodNetworkRules(this.o.nodeName, range.subnet);
     await writeFileAtomic(this.cidrFile, `${range.subnet}\n`, 0o644);
     this.confList = podNetworkConfList(this.o.nodeName, range, this.ipamDir);
   }
@@ -179,8 +182,10 @@ export class DockerPodNetwork {
     await unlink(this.stateFile(sandboxId)).catch(() => undefined);
   }
 
-  /** Removes the node's bridge device (cleanup after the last pod is gone). */
-  async deleteBridge(): Promise<void> {
+  /** Removes the node's bridge device and iptables rules (cleanup after the last pod is gone). */
+  async delete(): Promise<void> {
+    const cidr = (await readFile(this.cidrFile, 'utf8').catch(() => '')).trim();
+    if (cidr) await removePodNetworkRules(this.o.nodeName, cidr);
     await run('ip', ['link', 'delete', podBridgeName(this.o.nodeName), 'type', 'bridge']).catch(() => undefined);
   }
 
