@@ -15,6 +15,7 @@ import type { PodAdmission } from './apiserver/registry/pod-strategy.js';
 import { DeploymentController } from './controllers/deployment-controller.js';
 import { DaemonSetController } from './controllers/daemonset/daemonset-controller.js';
 import { JobController } from './controllers/job/job-controller.js';
+import { CronJobController } from './controllers/cronjob/cronjob-controller.js';
 import { CONTROLLER_NAMES, type ControllerName } from './controllers/controller-set.js';
 import { GarbageCollector } from './controllers/garbage-collector.js';
 import { NamespaceController } from './controllers/namespace-controller.js';
@@ -144,6 +145,7 @@ async function runComponents(o: ControlOptions, creds: { url: string; caPem: str
     deployment: () => new DeploymentController({ client, logger: logger('deployment-controller'), record: recorder('deployment-controller') }),
     daemonset: () => new DaemonSetController({ client, logger: logger('daemonset-controller'), record: recorder('daemonset-controller') }),
     job: () => new JobController({ client, logger: logger('job-controller'), record: recorder('job-controller') }),
+    cronjob: () => new CronJobController({ client, logger: logger('cronjob-controller'), record: recorder('cronjob-controller') }),
   };
   const components = CONTROLLER_NAMES.filter((n) => o.controllers.has(n)).map((n) => controllers[n]().run(signal));
   log.info({ controllers: CONTROLLER_NAMES.filter((n) => o.controllers.has(n)) }, 'controllers started');

@@ -13,6 +13,7 @@ export const CONTROLLER_NAMES = [
   'deployment',
   'daemonset',
   'job',
+  'cronjob',
 ] as const;
 
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
