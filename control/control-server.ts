@@ -16,6 +16,8 @@ import { DeploymentController } from './controllers/deployment-controller.js';
 import { DaemonSetController } from './controllers/daemonset/daemonset-controller.js';
 import { JobController } from './controllers/job/job-controller.js';
 import { CronJobController } from './controllers/cronjob/cronjob-controller.js';
+import { CONTROLLER_MANAGER_LEASE, CONTROLLER_MANAGER_LEASE_NAMESPACE, controlServerIdentity } from './controllers/leader-election/identity.js';
+import { LeaderElector } from './controllers/leader-election/leader-elector.js';
 import { CONTROLLER_NAMES, type ControllerName } from './controllers/controller-set.js';
 import { GarbageCollector } from './controllers/garbage-collector.js';
 import { NamespaceController } from './controllers/namespace-controller.js';
@@ -147,8 +149,22 @@ async function runComponents(o: ControlOptions, creds: { url: string; caPem: str
     job: () => new JobController({ client, logger: logger('job-controller'), record: recorder('job-controller') }),
     cronjob: () => new CronJobController({ client, logger: logger('cronjob-controller'), record: recorder('cronjob-controller') }),
   };
-  const components = CONTROLLER_NAMES.filter((n) => o.controllers.has(n)).map((n) => controllers[n]().run(signal));
-  log.info({ controllers: CONTROLLER_NAMES.filter((n) => o.controllers.has(n)) }, 'controllers started');
+  // The scheduler and controllers act only while this server holds the Lease, so several
+  // control servers can share a store; each term builds them afresh (their informers start
+  // from a new list).
+  const enabled = CONTROLLER_NAMES.filter((n) => o.controllers.has(n));
+  const elector = new LeaderElector({
+    client,
+    logger: logger('leader-election'),
+    namespace: CONTROLLER_MANAGER_LEASE_NAMESPACE,
+    name: CONTROLLER_MANAGER_LEASE,
+    identity: controlServerIdentity(o.dataDir),
+  });
+  const lead = async (leading: AbortSignal) => {
+    log.info({ controllers: enabled }, 'controllers started');
+    await Promise.allSettled(enabled.map((n) => controllers[n]().run(leading)));
+  };
+  const components = enabled.length > 0 ? [elector.run(signal, lead)] : [];
   await new Promise<void>((r) => (signal.aborted ? r() : signal.addEventListener('abort', () => r(), { once: true })));
   log.info('stopping');
   // Reverse start order: controllers drain, then the API server closes, then the store.
