@@ -130,6 +130,7 @@ export async function runAgent(o: AgentOptions, signal: AbortSignal): Promise<vo
       hostIP,
       logger: log.child({ component: 'kubelet' }),
       record: createRecorder(client, { component: 'kubelet', host: o.nodeName }, log),
+      dataDir: o.dataDir,
     });
     // logs/exec reach this node over its own outbound connection (no inbound port).
     const tunnel = new TunnelClient({ server: o.server, token: secret, caPem, nodeName: o.nodeName, runtime, logger: log.child({ component: 'streaming' }) });

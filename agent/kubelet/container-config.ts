@@ -5,6 +5,8 @@
 
 import { milliValue, parseQuantity, value } from '../../api/quantity.js';
 import type { Container, EnvVar, Pod } from '../../api/types.js';
+import { linuxSecurityContext, nonRootViolation } from './security-context.js';
+import { secretData, type ConfigObjects } from './volumes/config-objects.js';
 import {
   ANNOTATION_POD_SANDBOX_ATTEMPT,
   ANNOTATION_RESTART_COUNT,
@@ -25,6 +27,13 @@ export interface PodContext {
   podIP: string;
   /** The node's allocatable resources: what a container without a limit may use. */
   allocatable?: Record<string, string>;
+  /** ConfigMaps and Secrets for configMapKeyRef, secretKeyRef and envFrom. */
+  objects?: ConfigObjects;
+}
+
+/** A container that cannot be configured (kubelet reason CreateContainerConfigError). */
+export class ContainerConfigError extends Error {
+  readonly code = 'CreateContainerConfigError';
 }
 
 export function podLabels(pod: Pod): Record<string, string> {
@@ -80,7 +89,7 @@ export function containerResources(c: Container): LinuxContainerResources {
 }
 
 /** The value of a downward-API field reference the kubelet can resolve. */
-function fieldRef(pod: Pod, ctx: PodContext, path: string): string {
+export function fieldRef(pod: Pod, ctx: PodContext, path: string): string {
   switch (path) {
     case 'metadata.name':
       return pod.metadata.name ?? '';
@@ -106,20 +115,106 @@ function fieldRef(pod: Pod, ctx: PodContext, path: string): string {
   }
 }
 
-/** Resolves env in order; later entries may refer to earlier ones with $(NAME). */
+interface KeySelector {
+  name?: string;
+  key: string;
+  optional?: boolean;
+}
+
+interface EnvFromSource {
+  prefix?: string;
+  configMapRef?: { name?: string; optional?: boolean };
+  secretRef?: { name?: string; optional?: boolean };
+}
+
+interface EnvVarSource {
+  fieldRef?: { fieldPath?: string };
+  resourceFieldRef?: ResourceFieldRef;
+  configMapKeyRef?: KeySelector;
+  secretKeyRef?: KeySelector;
+}
+
+/**
+ * Resolves env as the kubelet's makeEnvironmentVariables: envFrom sources first, in order,
+ * then env, in order, each overriding what came before; a `value` may refer to earlier
+ * variables with $(NAME). A missing ConfigMap, Secret or key that is not optional makes the
+ * container unconfigurable (ContainerConfigError, with Kubernetes' messages).
+ */
 export function containerEnv(pod: Pod, c: Container, ctx: PodContext): KeyValuePair[] {
   const resolved = new Map<string, string>();
+  for (const from of (c['envFrom'] as EnvFromSource[] | undefined) ?? []) {
+    for (const [k, v] of envFromValues(pod, from, ctx)) {
+      // Names with '=' cannot be environment variables; the kubelet skips them too.
+      if (k && !k.includes('=')) resolved.set(k, v);
+    }
+  }
   for (const e of c.env ?? []) {
-    resolved.set(e.name, envValue(pod, c, e, ctx, resolved));
+    const v = envValue(pod, c, e, ctx, resolved);
+    if (v !== undefined) resolved.set(e.name, v);
   }
   return [...resolved].map(([key, value]) => ({ key, value }));
 }
 
-function envValue(pod: Pod, c: Container, e: EnvVar, ctx: PodContext, resolved: Map<string, string>): string {
+function objectsOf(ctx: PodContext): ConfigObjects {
+  if (!ctx.objects) throw new ContainerConfigError('this node cannot read ConfigMaps or Secrets');
+  return ctx.objects;
+}
+
+function envFromValues(pod: Pod, from: EnvFromSource, ctx: PodContext): Array<[string, string]> {
+  const ns = pod.metadata.namespace ?? 'default';
+  const prefix = from.prefix ?? '';
+  if (from.configMapRef) {
+    const name = from.configMapRef.name ?? '';
+    const cm = objectsOf(ctx).configMap(ns, name);
+    if (!cm) {
+      if (from.configMapRef.optional) return [];
+      throw new ContainerConfigError(`configmap "${name}" not found`);
+    }
+    return Object.entries(cm.data ?? {}).map(([k, v]) => [prefix + k, v]);
+  }
+  if (from.secretRef) {
+    const name = from.secretRef.name ?? '';
+    const s = objectsOf(ctx).secret(ns, name);
+    if (!s) {
+      if (from.secretRef.optional) return [];
+      throw new ContainerConfigError(`secret "${name}" not found`);
+    }
+    return [...secretData(s)].map(([k, v]) => [prefix + k, v.toString('utf8')]);
+  }
+  return [];
+}
+
+/** undefined: an optional source is missing, so the variable is not set at all. */
+function envValue(pod: Pod, c: Container, e: EnvVar, ctx: PodContext, resolved: Map<string, string>): string | undefined {
   if (e.value !== undefined) return expand(e.value, resolved);
-  const from = e.valueFrom as { fieldRef?: { fieldPath?: string }; resourceFieldRef?: ResourceFieldRef } | undefined;
+  const from = e.valueFrom as EnvVarSource | undefined;
   if (from?.fieldRef?.fieldPath) return fieldRef(pod, ctx, from.fieldRef.fieldPath);
   if (from?.resourceFieldRef?.resource) return resourceFieldRef(pod, c, from.resourceFieldRef, ctx);
+  const ns = pod.metadata.namespace ?? 'default';
+  if (from?.configMapKeyRef) {
+    const ref = from.configMapKeyRef;
+    const name = ref.name ?? '';
+    const cm = objectsOf(ctx).configMap(ns, name);
+    if (!cm) {
+      if (ref.optional) return undefined;
+      throw new ContainerConfigError(`configmap "${name}" not found`);
+    }
+    const v = cm.data?.[ref.key] ?? (cm.binaryData?.[ref.key] !== undefined ? Buffer.from(cm.binaryData[ref.key]!, 'base64').toString('utf8') : undefined);
+    if (v === undefined && !ref.optional) throw new ContainerConfigError(`couldn't find key ${ref.key} in ConfigMap ${ns}/${name}`);
+    return v;
+  }
+  if (from?.secretKeyRef) {
+    const ref = from.secretKeyRef;
+    const name = ref.name ?? '';
+    const s = objectsOf(ctx).secret(ns, name);
+    if (!s) {
+      if (ref.optional) return undefined;
+      throw new ContainerConfigError(`secret "${name}" not found`);
+    }
+    const v = secretData(s).get(ref.key)?.toString('utf8');
+    if (v === undefined && !ref.optional) throw new ContainerConfigError(`couldn't find key ${ref.key} in Secret ${ns}/${name}`);
+    return v;
+  }
   return '';
 }
 
@@ -196,6 +291,10 @@ export function containerConfig(pod: Pod, c: Container, ctx: PodContext, attempt
     annotations: { [ANNOTATION_RESTART_COUNT]: String(restartCount) },
     resources: containerResources(c),
   };
+  const violation = nonRootViolation(pod, c);
+  if (violation) throw new ContainerConfigError(violation);
+  const securityContext = linuxSecurityContext(pod, c);
+  if (securityContext) config.linux = { securityContext };
   if (c.command) config.command = c.command.map((s) => expand(s, vars));
   if (c.args) config.args = c.args.map((s) => expand(s, vars));
   if (c.workingDir) config.workingDir = c.workingDir;

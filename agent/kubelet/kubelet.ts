@@ -15,6 +15,9 @@ import { ProberManager } from './prober/prober-manager.js';
 import { PodWorkers } from './pod-workers.js';
 import { StatusManager } from './status-manager.js';
 import { PodSyncer, type EventRecorder } from './sync-pod.js';
+import { ConfigObjectCache, type ConfigObjectKind } from './volumes/config-objects.js';
+import { referencesObject } from './volumes/references.js';
+import { VolumeManager } from './volumes/volume-manager.js';
 
 export interface KubeletOptions {
   client: ApiClient;
@@ -23,6 +26,8 @@ export interface KubeletOptions {
   hostIP: string;
   logger: Logger;
   record: EventRecorder;
+  /** The agent's data dir: pod volumes live under <dataDir>/pods/<uid>/volumes. */
+  dataDir: string;
   /** How often every pod is synced even without events. */
   resyncMs?: number;
   /** How often the PLEG relists the runtime. */
@@ -41,6 +46,8 @@ export class Kubelet {
   private readonly informer: Informer<Pod>;
   private readonly workers: PodWorkers<Pod | undefined>;
   private readonly statusManager: StatusManager;
+  private readonly objects: ConfigObjectCache;
+  private readonly volumes: VolumeManager;
   private syncer!: PodSyncer;
   private prober!: ProberManager;
   private allocatable: Record<string, string> | undefined;
@@ -57,6 +64,8 @@ export class Kubelet {
       (uid, pod) => this.syncPod(uid, pod),
       (uid, err) => options.logger.warn({ uid, err: (err as Error).message }, 'pod sync failed'),
     );
+    this.objects = new ConfigObjectCache(options.client, options.logger, (kind, ns, name) => this.onConfigObjectChange(kind, ns, name));
+    this.volumes = new VolumeManager({ dataDir: options.dataDir, objects: this.objects, logger: options.logger.child({ component: 'volume-manager' }) });
     this.informer.addHandlers({
       onAdd: (pod) => this.onPodUpdate(pod),
       onUpdate: (_old, pod) => this.onPodUpdate(pod),
@@ -68,6 +77,14 @@ export class Kubelet {
     const uid = pod.metadata.uid!;
     this.pods.set(uid, pod);
     this.workers.update(uid, pod);
+  }
+
+  /** A ConfigMap or Secret changed: sync the pods that read it (volumes follow, env waits end). */
+  private onConfigObjectChange(kind: ConfigObjectKind, namespace: string, name: string): void {
+    if (!this.informer.hasSynced()) return;
+    for (const [uid, pod] of this.pods) {
+      if (this.workers.has(uid) && referencesObject(pod, kind, namespace, name)) this.workers.poke(uid);
+    }
   }
 
   private onPodDelete(pod: Pod): void {
@@ -84,6 +101,8 @@ export class Kubelet {
     this.syncer = new PodSyncer({
       prober: this.prober,
       allocatable: () => this.allocatable,
+      volumes: this.volumes,
+      objects: this.objects,
       runtime,
       nodeName: this.options.nodeName,
       hostIP: this.options.hostIP,
@@ -99,16 +118,31 @@ export class Kubelet {
     });
     const informerDone = this.informer.run(signal);
     const statusDone = this.statusManager.run(signal);
-    await Promise.race([this.informer.synced, stopped(signal)]);
-    if (signal.aborted) return this.finish([informerDone, statusDone]);
+    const objectsDone = this.objects.run(signal);
+    // Pods are synced only once ConfigMaps and Secrets are listed too: before that, a
+    // missing one would be reported that merely has not arrived yet.
+    await Promise.race([Promise.all([this.informer.synced, this.objects.synced]), stopped(signal)]);
+    if (signal.aborted) return this.finish([informerDone, statusDone, objectsDone]);
     await this.readAllocatable();
     logger.info({ pods: this.informer.list().length }, 'pods listed, starting pod workers');
+    await this.cleanupOrphanedPodDirs();
     const plegDone = pleg.run(signal);
     const resync = setInterval(() => this.workers.keys().forEach((uid) => this.workers.poke(uid)), this.options.resyncMs ?? RESYNC_MS);
     resync.unref();
     await stopped(signal);
     clearInterval(resync);
-    await this.finish([informerDone, statusDone, plegDone]);
+    await this.finish([informerDone, statusDone, plegDone, objectsDone]);
+  }
+
+  /**
+   * Pod directories (volumes) whose pod is no longer bound here, e.g. deleted while the
+   * agent was down: their pods are killed like orphans, which tears the volumes down.
+   */
+  private async cleanupOrphanedPodDirs(): Promise<void> {
+    const bound = new Set(this.informer.list().map((p) => p.metadata.uid));
+    for (const uid of await this.volumes.podUids().catch(() => [])) {
+      if (!bound.has(uid) && !this.workers.has(uid)) this.workers.update(uid, undefined);
+    }
   }
 
   /** Read once at start: the node's allocatable only changes when the agent restarts. */

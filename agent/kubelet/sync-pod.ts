@@ -7,12 +7,15 @@
 import type { Logger } from 'pino';
 import type { Container, Pod, PodStatus, RestartPolicy } from '../../api/types.js';
 import { ImagePullError, RuntimeError } from '../runtime/errors.js';
-import { LABEL_POD_UID, type ContainerRuntime, type ContainerStatus, type PodSandbox } from '../runtime/runtime.js';
-import { containerConfig, sandboxConfig, type PodContext } from './container-config.js';
+import { LABEL_POD_UID, type ContainerConfig, type ContainerRuntime, type ContainerStatus, type PodSandbox } from '../runtime/runtime.js';
+import { ContainerConfigError, containerConfig, sandboxConfig, type PodContext } from './container-config.js';
 import { POST_START_TIMEOUT_SECONDS, runHook } from './lifecycle-hooks.js';
 import { attemptsOf, computePodStatus, restartCountOf, type ContainerWaiting, type ObservedPod } from './pod-status.js';
 import type { ProberManager } from './prober/prober-manager.js';
 import { lifecycleOf, probeOf } from './prober/probe-types.js';
+import type { ConfigObjects } from './volumes/config-objects.js';
+import { containerMounts } from './volumes/container-mounts.js';
+import { PodVolumesError, type PodVolumes, type VolumeManager } from './volumes/volume-manager.js';
 
 export type EventRecorder = (pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string) => void;
 
@@ -27,8 +30,15 @@ export interface SyncContext {
   prober?: ProberManager;
   /** The node's allocatable resources (for resourceFieldRef of containers without limits). */
   allocatable?: () => Record<string, string> | undefined;
+  /** Prepares pod volumes before containers start; none means pods get no volumes. */
+  volumes?: VolumeManager;
+  /** ConfigMaps and Secrets for env (configMapKeyRef, secretKeyRef, envFrom). */
+  objects?: ConfigObjects;
   now?: () => Date;
 }
+
+/** How soon a pod whose volumes failed is tried again (the kubelet backs off from 0.5 s to 2 min). */
+const VOLUME_RETRY_MS = 2_000;
 
 export interface SyncResult {
   status: PodStatus;
@@ -57,6 +67,7 @@ interface ContainerStep {
   waiting: Map<string, ContainerWaiting>;
   requeue: (ms: number) => void;
   log: Logger;
+  volumes: PodVolumes;
 }
 
 /** The kubelet never gives SIGTERM less than this after a preStop hook ate the grace period. */
@@ -131,6 +142,22 @@ export class PodSyncer {
       return { status: this.status(pod, containers, '', false, waiting) };
     }
 
+    // Volumes are ready before anything starts (and refreshed on every sync, so configMap,
+    // secret and downwardAPI files follow their sources); a failure stops here, as the
+    // kubelet's WaitForAttachAndMount does, with FailedMount events.
+    let volumes: PodVolumes = new Map();
+    if (this.ctx.volumes) {
+      try {
+        volumes = await this.ctx.volumes.setUpPod(pod, this.podContext(''));
+      } catch (err) {
+        if (!(err instanceof PodVolumesError)) throw err;
+        for (const f of err.failures) this.ctx.record(pod, 'Warning', 'FailedMount', `MountVolume.SetUp failed for volume "${f.volume}" : ${f.message}`);
+        log.info({ err: err.message }, 'volumes not ready');
+        const podIP = sandbox ? (await runtime.podSandboxStatus(sandbox.id)).ip : '';
+        return { status: this.status(pod, containers, podIP, !!sandbox, waiting), requeueAfterMs: VOLUME_RETRY_MS };
+      }
+    }
+
     if (!sandbox) {
       // First start, or the sandbox died: every container must start again in a new one.
       const attempt = sandboxes.length ? sandboxes[0]!.metadata.attempt + 1 : 0;
@@ -144,7 +171,7 @@ export class PodSyncer {
     }
     const sandboxStatus = await runtime.podSandboxStatus(sandbox.id);
     const podIP = sandboxStatus.ip;
-    const step: ContainerStep = { pod, sandbox, containers, podIP, waiting, requeue, log };
+    const step: ContainerStep = { pod, sandbox, containers, podIP, waiting, requeue, log, volumes };
 
     // Init containers run one at a time, in order, each to completion; a native sidecar
     // (restartPolicy Always) only has to be running before the next one starts. Once the
@@ -164,6 +191,14 @@ export class PodSyncer {
     if (initDone) for (const spec of pod.spec.containers) await this.syncContainer(step, spec, 'app');
     containers = await this.containersOf(uid);
     return { status: this.status(pod, containers, podIP, true, waiting), ...(requeueAfterMs !== undefined ? { requeueAfterMs } : {}) };
+  }
+
+  private podContext(podIP: string): PodContext {
+    const ctx: PodContext = { nodeName: this.ctx.nodeName, hostIP: this.ctx.hostIP, podIP };
+    const allocatable = this.ctx.allocatable?.();
+    if (allocatable) ctx.allocatable = allocatable;
+    if (this.ctx.objects) ctx.objects = this.ctx.objects;
+    return ctx;
   }
 
   private started(spec: Container, step: ContainerStep): boolean {
@@ -219,13 +254,22 @@ export class PodSyncer {
     }
     const pulled = await this.ensureImage(pod, spec, waiting, requeue);
     if (!pulled) return 'waiting';
+    const attempt = latest ? latest.metadata.attempt + 1 : 0;
+    let config: ContainerConfig;
+    try {
+      config = containerConfig(pod, spec, this.podContext(podIP), attempt, restartCount);
+      config.mounts = await containerMounts(spec, step.volumes, new Map(config.envs.map((e) => [e.key, e.value])));
+    } catch (err) {
+      if (!(err instanceof ContainerConfigError)) throw err;
+      // A missing ConfigMap, Secret or key: retried on backoff, and at once when the
+      // object appears (the kubelet syncs the pods that reference it).
+      waiting.set(spec.name, { reason: 'CreateContainerConfigError', message: err.message });
+      this.ctx.record(pod, 'Warning', 'Failed', `Error: ${err.message}`);
+      requeue(BACKOFF_INITIAL_MS);
+      return 'waiting';
+    }
     let id: string;
     try {
-      const attempt = latest ? latest.metadata.attempt + 1 : 0;
-      const podCtx: PodContext = { nodeName: this.ctx.nodeName, hostIP: this.ctx.hostIP, podIP };
-      const allocatable = this.ctx.allocatable?.();
-      if (allocatable) podCtx.allocatable = allocatable;
-      const config = containerConfig(pod, spec, podCtx, attempt, restartCount);
       id = await runtime.createContainer(sandbox.id, config, sandboxConfig(pod, sandbox.metadata.attempt));
       this.ctx.record(pod, 'Normal', 'Created', `Created container ${spec.name}`);
       await runtime.startContainer(id);
@@ -364,6 +408,8 @@ export class PodSyncer {
     }
     for (const c of await this.containersOf(uid)) await runtime.removeContainer(c.id);
     for (const key of pullBackoff.keys()) if (key.startsWith(`${uid}/`)) pullBackoff.delete(key);
+    // Only now that no container holds them: unmount and remove the pod's volumes.
+    await this.ctx.volumes?.tearDownPod(uid);
   }
 }
 
