@@ -14,6 +14,7 @@ import { NodeManager, type NodeStatusSource } from './node/node-manager.js';
 import { collectSystemInfo, nodeCapacity } from './node/system-info.js';
 import { Kubelet } from './kubelet/kubelet.js';
 import { DockerRuntime } from './runtime/docker/docker-runtime.js';
+import { ContainerdRuntime, DEFAULT_CONTAINERD_SOCKET, defaultLogRoot } from './runtime/cri/containerd-runtime.js';
 import type { ContainerRuntime } from './runtime/runtime.js';
 import { AgentError } from './errors.js';
 import { TunnelClient } from './streaming/tunnel-client.js';
@@ -27,7 +28,7 @@ export interface AgentOptions {
   token: string;
   nodeName: string;
   dataDir: string;
-  runtime: 'docker' | 'auto';
+  runtime: 'docker' | 'containerd' | 'auto';
   runtimeEndpoint?: string | undefined;
   nodeIP?: string | undefined;
   logger: Logger;
@@ -44,16 +45,39 @@ export interface AgentProxyOptions {
   syncPeriodMs: number;
 }
 
-/** Finds the runtime socket, or fails with the one line a user needs. */
-export function resolveRuntime(o: Pick<AgentOptions, 'runtime' | 'runtimeEndpoint'>): { kind: 'docker'; socketPath: string } {
-  const socketPath = (o.runtimeEndpoint ?? DEFAULT_DOCKER_SOCKET).replace(/^unix:\/\//, '');
-  if (!existsSync(socketPath)) {
-    throw new AgentError(
+export type RuntimeKind = 'docker' | 'containerd';
+
+/** containerd sockets tried in order: Skiff's own (scripts/host-setup.sh), then the usual one. */
+export const CONTAINERD_SOCKETS = [DEFAULT_CONTAINERD_SOCKET, '/run/containerd/containerd.sock'];
+
+const INSTALL_HINT: Record<RuntimeKind, string> = {
+  docker: 'install and start Docker (Debian: apt-get install -y docker.io)',
+  containerd: 'install and start containerd (Debian: apt-get install -y containerd; scripts/host-setup.sh starts one for Skiff)',
+};
+
+/**
+ * Finds the runtime socket, or fails with the one line a user needs. auto takes Docker
+ * when its socket is there (what Skiff always used), else containerd; with an endpoint,
+ * auto means Docker for a socket named docker.sock and containerd for any other.
+ */
+export function resolveRuntime(o: Pick<AgentOptions, 'runtime' | 'runtimeEndpoint'>): { kind: RuntimeKind; socketPath: string } {
+  const endpoint = o.runtimeEndpoint?.replace(/^unix:\/\//, '');
+  const fail = (kind: RuntimeKind | 'auto', tried: string[]) =>
+    new AgentError(
       'NoRuntime',
-      `no container runtime socket at ${socketPath}: install and start Docker (Debian: apt-get install -y docker.io) or point --runtime-endpoint at a running one`,
+      `no container runtime socket at ${tried.join(' or ')}: ${kind === 'auto' ? `${INSTALL_HINT.docker}, or ${INSTALL_HINT.containerd},` : INSTALL_HINT[kind]} or point --runtime-endpoint at a running one`,
     );
+  if (endpoint) {
+    const kind: RuntimeKind = o.runtime === 'auto' ? (/(^|\/)docker\.sock$/.test(endpoint) ? 'docker' : 'containerd') : o.runtime;
+    if (!existsSync(endpoint)) throw fail(kind, [endpoint]);
+    return { kind, socketPath: endpoint };
   }
-  return { kind: 'docker', socketPath };
+  const candidates: Array<{ kind: RuntimeKind; socketPath: string }> = [];
+  if (o.runtime !== 'containerd') candidates.push({ kind: 'docker', socketPath: DEFAULT_DOCKER_SOCKET });
+  if (o.runtime !== 'docker') candidates.push(...CONTAINERD_SOCKETS.map((socketPath) => ({ kind: 'containerd' as const, socketPath })));
+  const found = candidates.find((c) => existsSync(c.socketPath));
+  if (!found) throw fail(o.runtime, candidates.map((c) => c.socketPath));
+  return found;
 }
 
 async function trustedCA(o: AgentOptions): Promise<{ caPem: string; secret: string }> {
@@ -112,10 +136,14 @@ export async function runAgent(o: AgentOptions, signal: AbortSignal): Promise<vo
   await mkdir(o.dataDir, { recursive: true, mode: 0o700 });
   const { caPem, secret } = await trustedCA(o);
   const client = new ApiClient({ server: o.server, token: secret, caPem, userAgent: `skiff-agent/${o.nodeName}` });
-  const runtime: ContainerRuntime = new DockerRuntime({ socketPath: target.socketPath, nodeName: o.nodeName, stateDir: join(o.dataDir, 'pod-network'), logger: log.child({ component: 'runtime' }) });
+  const runtimeLog = log.child({ component: 'runtime' });
+  const runtime: ContainerRuntime =
+    target.kind === 'containerd'
+      ? new ContainerdRuntime({ socketPath: target.socketPath, nodeName: o.nodeName, logRoot: defaultLogRoot(o.dataDir), logger: runtimeLog })
+      : new DockerRuntime({ socketPath: target.socketPath, nodeName: o.nodeName, stateDir: join(o.dataDir, 'pod-network'), logger: runtimeLog });
   try {
     const rv = await runtime.version();
-    log.info({ runtime: rv.runtimeName, version: rv.runtimeVersion, socket: target.socketPath }, 'container runtime connected');
+    log.info({ runtime: rv.runtimeName, version: rv.runtimeVersion, socket: target.socketPath, requested: o.runtime }, 'container runtime connected');
     const source = await statusSource(o.nodeName, `${rv.scheme}://${rv.runtimeVersion}`, o.nodeIP, o.version, o.dataDir);
     const hostIP = (await source.status()).addresses!.find((a) => a.type === 'InternalIP')!.address;
     const nodes = new NodeManager({ client, nodeName: o.nodeName, source, logger: log.child({ component: 'node' }) });

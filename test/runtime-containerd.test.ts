@@ -97,6 +97,7 @@ if (!existsSync(CONTAINERD_SOCKET)) {
       logRoot,
       cleanup: async () => {
         await removeNode(nodeName);
+        await runtime.deletePodNetwork();
         await runtime.close();
         await rm(logRoot, { recursive: true, force: true });
       },

@@ -15,8 +15,8 @@ export const agentFlags: FlagSpec[] = [
   { name: 'token-file', description: 'File holding the join token', placeholder: 'FILE' },
   { name: 'node-name', description: 'Name of this node', default: hostname().toLowerCase(), placeholder: 'NAME' },
   { name: 'data-dir', description: 'Where the agent keeps its state', default: '/var/lib/skiff/agent', placeholder: 'DIR' },
-  { name: 'runtime', description: 'Container runtime: docker or auto', default: 'auto', placeholder: 'NAME' },
-  { name: 'runtime-endpoint', description: 'Socket of the container runtime', default: '/var/run/docker.sock', placeholder: 'PATH' },
+  { name: 'runtime', description: 'Container runtime: docker, containerd or auto (Docker if its socket is there, else containerd)', default: 'auto', placeholder: 'NAME' },
+  { name: 'runtime-endpoint', description: 'Socket of the container runtime (default: /var/run/docker.sock; /run/skiff-containerd/containerd.sock, then /run/containerd/containerd.sock)', placeholder: 'PATH' },
   { name: 'node-ip', description: 'IPv4 address other nodes reach this one on (default: the default route\'s)', placeholder: 'IP' },
   { name: 'log-level', description: 'fatal, error, warn, info, debug or trace', default: 'info', placeholder: 'LEVEL' },
   { name: 'service-cidr', description: 'The control server\'s service range: the proxy rejects traffic to it that no Service rule translated', default: '10.43.0.0/16', placeholder: 'CIDR' },
@@ -64,9 +64,9 @@ export function proxyOptions(flags: ParsedFlags): AgentProxyOptions {
   };
 }
 
-export function runtimeFlag(value: string): 'docker' | 'auto' {
-  if (value === 'docker' || value === 'auto') return value;
-  throw new UsageError(`--runtime ${value}: expected docker or auto`);
+export function runtimeFlag(value: string): 'docker' | 'containerd' | 'auto' {
+  if (value === 'docker' || value === 'containerd' || value === 'auto') return value;
+  throw new UsageError(`--runtime ${value}: expected docker, containerd or auto`);
 }
 
 export async function agentCommand(argv: string[]): Promise<void> {

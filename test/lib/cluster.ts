@@ -18,6 +18,8 @@ import { resources } from '../../api/resources.js';
 import type { Node, Pod } from '../../api/types.js';
 import { LABEL_NODE_NAME } from '../../agent/runtime/runtime.js';
 import { DockerRuntime } from '../../agent/runtime/docker/docker-runtime.js';
+import { ContainerdRuntime, defaultLogRoot } from '../../agent/runtime/cri/containerd-runtime.js';
+import { CONTAINERD_SOCKET, ensureContainerdTestImages, lockContainerdPodNetwork } from '../fixtures/images.js';
 import { kubectlPath, run, type RunResult } from './kubectl.js';
 
 export const DOCKER_SOCKET = '/var/run/docker.sock';
@@ -34,6 +36,8 @@ export interface ClusterOptions {
    * machine's one root netns, and two proxies there would fight over the SKIFF- chains.
    */
   proxy?: boolean;
+  /** The agents' container runtime; containerd is Skiff's own (scripts/host-setup.sh). */
+  runtime?: 'docker' | 'containerd';
 }
 
 export async function freePort(): Promise<number> {
@@ -129,6 +133,7 @@ export class TestCluster {
   kubeconfig = '';
   client!: ApiClient;
   private readonly docker = new Docker({ socketPath: DOCKER_SOCKET });
+  private releaseContainerd: (() => Promise<void>) | undefined;
 
   constructor(private readonly options: ClusterOptions = {}) {}
 
@@ -140,6 +145,12 @@ export class TestCluster {
 
   async start(): Promise<void> {
     if (!existsSync(DOCKER_SOCKET)) throw new Error(`dockerd is not running (${DOCKER_SOCKET} missing): run scripts/host-setup.sh`);
+    if (this.options.runtime === 'containerd') {
+      if (!existsSync(CONTAINERD_SOCKET)) throw new Error(`containerd is not running (${CONTAINERD_SOCKET} missing): run scripts/host-setup.sh`);
+      // containerd has one pod network for all its pods: clusters on it take turns.
+      this.releaseContainerd = await lockContainerdPodNetwork();
+      await ensureContainerdTestImages();
+    }
     mkdirSync(this.dir, { recursive: true });
     this.port = await freePort();
     const controlDir = join(this.dir, 'control');
@@ -164,12 +175,16 @@ export class TestCluster {
     this.nodeNames.push(name);
     const agent = new Daemon(
       name,
-      ['agent', '--server', this.url, '--token-file', join(this.dir, 'control', 'node-token'), '--node-name', name, '--data-dir', join(this.dir, name), '--runtime', 'docker', '--log-level', 'debug', ...(this.options.proxy ? [] : ['--disable-proxy']), ...(this.options.agentArgs ?? [])],
+      ['agent', '--server', this.url, '--token-file', join(this.dir, 'control', 'node-token'), '--node-name', name, '--data-dir', join(this.dir, name), ...this.runtimeArgs(), '--log-level', 'debug', ...(this.options.proxy ? [] : ['--disable-proxy']), ...(this.options.agentArgs ?? [])],
       join(this.dir, `${name}.log`),
     );
     agent.start();
     this.agents.set(name, agent);
     return name;
+  }
+
+  private runtimeArgs(): string[] {
+    return this.options.runtime === 'containerd' ? ['--runtime', 'containerd', '--runtime-endpoint', CONTAINERD_SOCKET] : ['--runtime', 'docker'];
   }
 
   agent(name = this.nodeNames[0]!): Daemon {
@@ -228,6 +243,13 @@ export class TestCluster {
     await Promise.all([...this.agents.values()].map((a) => a.stop()));
     await this.control?.stop();
     for (const n of this.nodeNames) {
+      if (this.options.runtime === 'containerd') {
+        const rt = new ContainerdRuntime({ socketPath: CONTAINERD_SOCKET, nodeName: n, logRoot: defaultLogRoot(join(this.dir, n)) });
+        for (const s of await rt.listPodSandbox().catch(() => [])) await rt.removePodSandbox(s.id).catch(() => undefined);
+        await rt.deletePodNetwork().catch(() => undefined);
+        await rt.close();
+        continue;
+      }
       // The agent's own runtime code, on the agent's own state (see agent.ts).
       const rt = new DockerRuntime({ socketPath: DOCKER_SOCKET, nodeName: n, stateDir: join(this.dir, n, 'pod-network') });
       for (const s of await rt.listPodSandbox().catch(() => [])) await rt.removePodSandbox(s.id).catch(() => undefined);
@@ -236,6 +258,7 @@ export class TestCluster {
     }
     for (const c of await this.containers()) await this.docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
     if (!process.env['SKIFF_KEEP_TEST_DIRS']) rmSync(this.dir, { recursive: true, force: true });
+    await this.releaseContainerd?.();
   }
 }
 

@@ -37,7 +37,7 @@ import { CriClient, criError, grpcCode, grpcMessage, isGrpcNotFound } from './cr
 import { readCriLog } from './cri-log-reader.js';
 import type { CriContainer, CriContainerStatus, CriPodSandbox, CriPodSandboxStatus } from './cri-types.js';
 import { websocketExec } from './cri-exec-websocket.js';
-import { ensurePodNetwork } from './pod-network.js';
+import { deletePodNetwork, ensurePodNetwork } from './pod-network.js';
 import { criContainerConfig, criSandboxConfig, sandboxLogDirectory } from './requests.js';
 
 export const DEFAULT_CONTAINERD_SOCKET = '/run/skiff-containerd/containerd.sock';
@@ -93,6 +93,13 @@ export class ContainerdRuntime implements ContainerRuntime {
 
   ensurePodNetwork(podCIDR: string): Promise<void> {
     return ensurePodNetwork({ cri: this.cri, nodeName: this.nodeName, logger: this.log }, podCIDR);
+  }
+
+  /** Removes the node's network (conflist, bridge) when it has no sandbox left; false otherwise. */
+  async deletePodNetwork(): Promise<boolean> {
+    if ((await this.listPodSandbox()).length > 0) return false;
+    await deletePodNetwork({ cri: this.cri, nodeName: this.nodeName, logger: this.log });
+    return true;
   }
 
   async close(): Promise<void> {

@@ -4,14 +4,17 @@
 // containerd where that directory is, and waits until containerd has loaded it: a sandbox
 // started before the reload would get an address from the old range.
 
-import { mkdir, readdir, rename, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { RuntimeError } from '../errors.js';
-import { cniNetworkName, parsePodCIDR, PodCIDRError, podConflist, renderConflist } from '../cni/pod-conflist.js';
+import { cniBridgeName, cniNetworkName, parsePodCIDR, PodCIDRError, podConflist, renderConflist } from '../cni/pod-conflist.js';
 import { criError, type CriClient } from './cri-client.js';
 
 export const CONFLIST_FILE = '10-skiff.conflist';
+const HOST_LOCAL_DIR = '/var/lib/cni/networks';
 
 interface StatusInfo {
   info: Record<string, string>;
@@ -78,5 +81,24 @@ export async function ensurePodNetwork(o: PodNetworkOptions, podCIDR: string): P
     o.logger.info({ network: name, subnet, file: path }, 'pod network configured');
   } catch (err) {
     throw criError(o.cri.socketPath, err, 'CreateFailed', `setting up pod network ${name} for ${subnet}`);
+  }
+}
+
+/**
+ * Undoes ensurePodNetwork once the node's last sandbox is gone (CNI DEL has released
+ * their addresses and rules): our conflist, if it is still this node's, host-local's
+ * lease directory, and the bridge, which the bridge plugin creates but never deletes.
+ */
+export async function deletePodNetwork(o: PodNetworkOptions): Promise<void> {
+  const dir = await cniConfDir(o.cri);
+  const path = join(dir, CONFLIST_FILE);
+  const current = await readFile(path, 'utf8').then((t) => (JSON.parse(t) as { name?: string }).name, () => undefined);
+  if (current === cniNetworkName(o.nodeName)) await rm(path, { force: true });
+  // host-local's leases (its default dataDir), empty now but for its last-used marker.
+  await rm(join(HOST_LOCAL_DIR, cniNetworkName(o.nodeName)), { recursive: true, force: true });
+  try {
+    await promisify(execFile)('ip', ['link', 'delete', cniBridgeName(o.nodeName), 'type', 'bridge']);
+  } catch (err) {
+    if (!/Cannot find device/.test(String((err as { stderr?: string }).stderr ?? ''))) throw err;
   }
 }
