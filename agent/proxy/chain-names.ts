@@ -39,8 +39,18 @@ function base32(buf: Buffer): string {
   return out;
 }
 
+/** Names are asked for on every render; hashing them again each time was a third of a sync. */
+const memo = new Map<string, string>();
+const MEMO_LIMIT = 100_000;
+
 function hash16(s: string): string {
-  return base32(createHash('sha256').update(s).digest()).slice(0, 16);
+  let h = memo.get(s);
+  if (h === undefined) {
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    h = base32(createHash('sha256').update(s).digest()).slice(0, 16);
+    memo.set(s, h);
+  }
+  return h;
 }
 
 /** Chains stay within iptables' 28-character limit: "SKIFF-SVC-" + 16 = 26. */

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { EndpointSlice, Service } from '../../api/service-types.js';
 import { EndpointSliceChangeTracker, ServiceChangeTracker } from './change-tracker.js';
 import type { Iptables } from './iptables.js';
-import { renderRuleset, type RenderConfig, type ServiceEndpoints } from './render.js';
+import { assembleRuleset, compareServicePorts, renderService, type RenderConfig, type ServiceFragment } from './render.js';
 import { appliedState, parseSaved, planFull, planPartial, type AppliedState } from './restore-plan.js';
 import type { EndpointInfo, ServicePortInfo } from './service-info.js';
 import { SyncRunner } from './sync-runner.js';
@@ -50,6 +50,8 @@ export class Proxier {
   private needFullSync = true;
   private lastFullAt = 0;
   private applied: AppliedState | undefined;
+  /** Per service port: the inputs a fragment was rendered from, to reuse it while they stay the same objects. */
+  private fragments = new Map<string, { svc: ServicePortInfo; endpoints: EndpointInfo[] | undefined; fragment: ServiceFragment }>();
   private readonly runner: SyncRunner;
   private readonly syncPeriodMs: number;
   private readonly log: Logger;
@@ -112,9 +114,21 @@ export class Proxier {
     const full = this.needFullSync || !this.applied || now - this.lastFullAt >= this.syncPeriodMs;
     this.services.apply(this.serviceMap);
     this.endpoints.apply(this.endpointsMap);
-    const input: ServiceEndpoints[] = [];
-    for (const ports of this.serviceMap.values()) for (const svc of ports) input.push({ svc, endpoints: this.endpointsMap.get(svc.name) ?? [] });
-    const rs = renderRuleset(input, this.o.config);
+    // The trackers replace a Service's ports and endpoints only when they change, so an
+    // unchanged pair of objects means the fragment rendered from them still holds.
+    const ports: ServicePortInfo[] = [];
+    for (const list of this.serviceMap.values()) ports.push(...list);
+    ports.sort(compareServicePorts);
+    const fragments = new Map<string, { svc: ServicePortInfo; endpoints: EndpointInfo[] | undefined; fragment: ServiceFragment }>();
+    for (const svc of ports) {
+      const key = `${svc.name}/${svc.protocol}`;
+      const endpoints = this.endpointsMap.get(svc.name);
+      const cached = this.fragments.get(key);
+      const fragment = cached && cached.svc === svc && cached.endpoints === endpoints ? cached.fragment : renderService(svc, endpoints ?? [], this.o.config);
+      fragments.set(key, { svc, endpoints, fragment });
+    }
+    this.fragments = fragments;
+    const rs = assembleRuleset([...fragments.values()].map((f) => f.fragment), this.o.config);
     try {
       let text: string;
       if (full) {
@@ -127,7 +141,7 @@ export class Proxier {
       this.applied = appliedState(rs);
       this.needFullSync = false;
       if (full) this.lastFullAt = now;
-      const result: SyncResult = { full, ms: performance.now() - started, lines: text ? text.split('\n').length - 1 : 0, services: input.length, at: Date.now() };
+      const result: SyncResult = { full, ms: performance.now() - started, lines: text ? text.split('\n').length - 1 : 0, services: ports.length, at: Date.now() };
       this.lastSync = result;
       this.log.debug({ full: result.full, ms: Math.round(result.ms), lines: result.lines, servicePorts: result.services }, 'synced proxy rules');
       this.onSynced?.(result);

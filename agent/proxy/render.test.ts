@@ -29,6 +29,7 @@ const cases: { name: string; all: boolean; input: ServiceEndpoints[]; golden: st
     golden: `
 *nat
 :SKIFF-SERVICES
+-A SKIFF-SERVICES ! -s 10.42.0.0/24 -d 198.18.0.0/24 -m comment --comment "cluster IP traffic from outside the pod range" -j SKIFF-MARK-MASQ
 -A SKIFF-SERVICES -d 198.18.0.10/32 -p tcp -m comment --comment "default/web:http cluster IP" -m tcp --dport 80 -j SKIFF-SVC-CDGGSHYLG3RE2FKL
 -A SKIFF-SERVICES ! -d 127.0.0.0/8 -m comment --comment "skiff service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL -j SKIFF-NODEPORTS
 :SKIFF-NODEPORTS
@@ -39,7 +40,6 @@ const cases: { name: string; all: boolean; input: ServiceEndpoints[]; golden: st
 :SKIFF-MARK-MASQ
 -A SKIFF-MARK-MASQ -j MARK --or-mark 0x4000
 :SKIFF-SVC-CDGGSHYLG3RE2FKL
--A SKIFF-SVC-CDGGSHYLG3RE2FKL ! -s 10.42.0.0/24 -d 198.18.0.10/32 -p tcp -m comment --comment "default/web:http cluster IP" -m tcp --dport 80 -j SKIFF-MARK-MASQ
 -A SKIFF-SVC-CDGGSHYLG3RE2FKL -m comment --comment "default/web:http -> 10.42.0.5:8080" -j SKIFF-SEP-IV4V4L7CGKB7OJNB
 :SKIFF-SEP-IV4V4L7CGKB7OJNB
 -A SKIFF-SEP-IV4V4L7CGKB7OJNB -s 10.42.0.5/32 -m comment --comment "default/web:http" -j SKIFF-MARK-MASQ
@@ -62,12 +62,12 @@ const cases: { name: string; all: boolean; input: ServiceEndpoints[]; golden: st
     golden: `
 *nat
 :SKIFF-SERVICES
+-A SKIFF-SERVICES ! -s 10.42.0.0/24 -d 198.18.0.0/24 -m comment --comment "cluster IP traffic from outside the pod range" -j SKIFF-MARK-MASQ
 -A SKIFF-SERVICES -d 198.18.0.10/32 -p udp -m comment --comment "default/dns:dns cluster IP" -m udp --dport 53 -j SKIFF-SVC-2MBSHUE5GJKPO227
 -A SKIFF-SERVICES ! -d 127.0.0.0/8 -m comment --comment "skiff service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL -j SKIFF-NODEPORTS
 :SKIFF-NODEPORTS
 -A SKIFF-NODEPORTS -p udp -m comment --comment "default/dns:dns" -m udp --dport 30053 -j SKIFF-EXT-2MBSHUE5GJKPO227
 :SKIFF-SVC-2MBSHUE5GJKPO227
--A SKIFF-SVC-2MBSHUE5GJKPO227 ! -s 10.42.0.0/24 -d 198.18.0.10/32 -p udp -m comment --comment "default/dns:dns cluster IP" -m udp --dport 53 -j SKIFF-MARK-MASQ
 -A SKIFF-SVC-2MBSHUE5GJKPO227 -m comment --comment "default/dns:dns -> 10.42.0.9:53" -m recent --rcheck --seconds 600 --reap --name SKIFF-SEP-AU5F2657RNGIXD36 --mask 255.255.255.255 --rsource -j SKIFF-SEP-AU5F2657RNGIXD36
 -A SKIFF-SVC-2MBSHUE5GJKPO227 -m comment --comment "default/dns:dns -> 10.42.0.7:53" -m recent --rcheck --seconds 600 --reap --name SKIFF-SEP-NC5WITAZZ64RUOZV --mask 255.255.255.255 --rsource -j SKIFF-SEP-NC5WITAZZ64RUOZV
 -A SKIFF-SVC-2MBSHUE5GJKPO227 -m comment --comment "default/dns:dns -> 10.42.0.8:53" -m recent --rcheck --seconds 600 --reap --name SKIFF-SEP-YKQYHF3KVOUBLLUF --mask 255.255.255.255 --rsource -j SKIFF-SEP-YKQYHF3KVOUBLLUF
@@ -99,6 +99,7 @@ const cases: { name: string; all: boolean; input: ServiceEndpoints[]; golden: st
     golden: `
 *nat
 :SKIFF-SERVICES
+-A SKIFF-SERVICES ! -s 10.42.0.0/24 -d 198.18.0.0/24 -m comment --comment "cluster IP traffic from outside the pod range" -j SKIFF-MARK-MASQ
 -A SKIFF-SERVICES ! -d 127.0.0.0/8 -m comment --comment "skiff service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL -j SKIFF-NODEPORTS
 :SKIFF-NODEPORTS
 *filter
@@ -116,11 +117,11 @@ const cases: { name: string; all: boolean; input: ServiceEndpoints[]; golden: st
     golden: `
 *nat
 :SKIFF-SERVICES
+-A SKIFF-SERVICES ! -s 10.42.0.0/24 -d 198.18.0.0/24 -m comment --comment "cluster IP traffic from outside the pod range" -j SKIFF-MARK-MASQ
 -A SKIFF-SERVICES -d 198.18.0.10/32 -p tcp -m comment --comment "default/drain:http cluster IP" -m tcp --dport 80 -j SKIFF-SVC-U3B2D3J7TWRW5PMH
 -A SKIFF-SERVICES ! -d 127.0.0.0/8 -m comment --comment "skiff service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL -j SKIFF-NODEPORTS
 :SKIFF-NODEPORTS
 :SKIFF-SVC-U3B2D3J7TWRW5PMH
--A SKIFF-SVC-U3B2D3J7TWRW5PMH ! -s 10.42.0.0/24 -d 198.18.0.10/32 -p tcp -m comment --comment "default/drain:http cluster IP" -m tcp --dport 80 -j SKIFF-MARK-MASQ
 -A SKIFF-SVC-U3B2D3J7TWRW5PMH -m comment --comment "default/drain:http -> 10.42.0.5:8080" -j SKIFF-SEP-TK2KEQ755QKGWKRP
 :SKIFF-SEP-TK2KEQ755QKGWKRP
 -A SKIFF-SEP-TK2KEQ755QKGWKRP -s 10.42.0.5/32 -m comment --comment "default/drain:http" -j SKIFF-MARK-MASQ
@@ -140,6 +141,7 @@ const cases: { name: string; all: boolean; input: ServiceEndpoints[]; golden: st
     golden: `
 *nat
 :SKIFF-SERVICES
+-A SKIFF-SERVICES ! -s 10.42.0.0/24 -d 198.18.0.0/24 -m comment --comment "cluster IP traffic from outside the pod range" -j SKIFF-MARK-MASQ
 -A SKIFF-SERVICES -d 198.18.0.11/32 -p tcp -m comment --comment "default/lb2:http cluster IP" -m tcp --dport 443 -j SKIFF-SVC-LBYPAOV3RZZSNGQI
 -A SKIFF-SERVICES -d 192.0.2.10/32 -p tcp -m comment --comment "default/lb2:http loadbalancer IP" -m tcp --dport 443 -j SKIFF-EXT-LBYPAOV3RZZSNGQI
 -A SKIFF-SERVICES -d 192.0.2.99/32 -p tcp -m comment --comment "default/lb2:http loadbalancer IP" -m tcp --dport 443 -j SKIFF-EXT-LBYPAOV3RZZSNGQI
@@ -150,7 +152,6 @@ const cases: { name: string; all: boolean; input: ServiceEndpoints[]; golden: st
 -A SKIFF-NODEPORTS -p tcp -m comment --comment "default/lb2:http" -m tcp --dport 30444 -j SKIFF-EXT-LBYPAOV3RZZSNGQI
 -A SKIFF-NODEPORTS -p tcp -m comment --comment "default/lb:http" -m tcp --dport 30443 -j SKIFF-EXT-JSLCNGWSGB5JPS5Q
 :SKIFF-SVC-LBYPAOV3RZZSNGQI
--A SKIFF-SVC-LBYPAOV3RZZSNGQI ! -s 10.42.0.0/24 -d 198.18.0.11/32 -p tcp -m comment --comment "default/lb2:http cluster IP" -m tcp --dport 443 -j SKIFF-MARK-MASQ
 -A SKIFF-SVC-LBYPAOV3RZZSNGQI -m comment --comment "default/lb2:http -> 10.42.1.6:8443" -j SKIFF-SEP-ZMSD7MAKCRZR64TN
 :SKIFF-SEP-ZMSD7MAKCRZR64TN
 -A SKIFF-SEP-ZMSD7MAKCRZR64TN -s 10.42.1.6/32 -m comment --comment "default/lb2:http" -j SKIFF-MARK-MASQ
@@ -161,7 +162,6 @@ const cases: { name: string; all: boolean; input: ServiceEndpoints[]; golden: st
 -A SKIFF-EXT-LBYPAOV3RZZSNGQI -m comment --comment "masquerade LOCAL traffic for default/lb2:http external destinations" -m addrtype --src-type LOCAL -j SKIFF-MARK-MASQ
 -A SKIFF-EXT-LBYPAOV3RZZSNGQI -m comment --comment "route LOCAL traffic for default/lb2:http external destinations" -m addrtype --src-type LOCAL -j SKIFF-SVC-LBYPAOV3RZZSNGQI
 :SKIFF-SVC-JSLCNGWSGB5JPS5Q
--A SKIFF-SVC-JSLCNGWSGB5JPS5Q ! -s 10.42.0.0/24 -d 198.18.0.10/32 -p tcp -m comment --comment "default/lb:http cluster IP" -m tcp --dport 443 -j SKIFF-MARK-MASQ
 -A SKIFF-SVC-JSLCNGWSGB5JPS5Q -m comment --comment "default/lb:http -> 10.42.0.5:8443" -m statistic --mode random --probability 0.5000000000 -j SKIFF-SEP-A7NTYYGOPXWSL5EI
 -A SKIFF-SVC-JSLCNGWSGB5JPS5Q -m comment --comment "default/lb:http -> 10.42.1.5:8443" -j SKIFF-SEP-AM4QPR2S3W2GQR4Y
 :SKIFF-SEP-A7NTYYGOPXWSL5EI

@@ -134,8 +134,83 @@ export interface ServiceEndpoints {
   endpoints: readonly EndpointInfo[];
 }
 
-/** The whole ruleset. Services are rendered in name order, so equal input gives equal text. */
+/**
+ * One service port's share of the ruleset: its own chains (SVC, SEP, EXT) and its lines in
+ * the shared chains (SKIFF-SERVICES, SKIFF-NODEPORTS, the filter chains). The proxier keeps
+ * a fragment until its Service or endpoints change, so a sync re-renders only those.
+ */
+export interface ServiceFragment {
+  nat: Map<string, string[]>;
+  filter: Map<string, string[]>;
+}
+
+export function renderService(svc: ServicePortInfo, endpoints: readonly EndpointInfo[], cfg: RenderConfig): ServiceFragment {
+  const nat = new ChainWriter();
+  const filter = new ChainWriter();
+  const { p, m } = proto(svc);
+  const usable = usableEndpoints(endpoints);
+  const local = usable.filter((e) => e.local);
+  const externals = externalDestinations(svc, cfg);
+  const hasExternal = svc.nodePort > 0 || externals.length > 0;
+  const svcChain = serviceChain(svc.name, svc.protocol);
+  const extChain = externalChain(svc.name, svc.protocol);
+  const reject = `-j REJECT --reject-with icmp-port-unreachable`;
+  const done = () => ({ nat: nat.chains, filter: filter.chains });
+
+  if (usable.length === 0) {
+    // Refused at once (ICMP port unreachable → ECONNREFUSED), never a timeout.
+    filter.add(CHAIN.services, `-d ${svc.clusterIP}/32 ${p} ${comment(`${svc.name} has no endpoints`)} ${m} --dport ${svc.port} ${reject}`);
+    for (const d of externals) filter.add(CHAIN.externalServices, `-d ${d.ip}/32 ${p} ${comment(`${svc.name} has no endpoints`)} ${m} --dport ${svc.port} ${reject}`);
+    if (svc.nodePort > 0) filter.add(CHAIN.externalServices, `${p} ${comment(`${svc.name} has no endpoints`)} -m addrtype --dst-type LOCAL ${m} --dport ${svc.nodePort} ${reject}`);
+    return done();
+  }
+
+  nat.add(CHAIN.services, `-d ${svc.clusterIP}/32 ${p} ${comment(`${svc.name} cluster IP`)} ${m} --dport ${svc.port} -j ${svcChain}`);
+  balance(nat, svcChain, svc, usable);
+  for (const ep of usable) renderEndpointChain(nat, svc, ep);
+
+  if (!hasExternal) return done();
+  for (const d of externals) nat.add(CHAIN.services, `-d ${d.ip}/32 ${p} ${comment(`${svc.name} ${d.what}`)} ${m} --dport ${svc.port} -j ${extChain}`);
+  if (svc.nodePort > 0) nat.add(CHAIN.nodePorts, `${p} ${comment(svc.name)} ${m} --dport ${svc.nodePort} -j ${extChain}`);
+  // Forwarded to a pod under Docker's FORWARD DROP policy: SKIFF-FORWARD lets it through.
+  nat.add(extChain, `${comment('forwarded service traffic')} -j MARK --or-mark ${FORWARD_MARK}`);
+  if (!svc.externalLocal) {
+    nat.add(extChain, `${comment('masquerade traffic for ' + svc.name + ' external destinations')} -j ${CHAIN.markMasq}`);
+    nat.add(extChain, `-j ${svcChain}`);
+    return done();
+  }
+  // externalTrafficPolicy Local: the client address is kept and only this node's
+  // endpoints serve. Pods and the node itself still get the whole Service.
+  if (cfg.podCIDR) nat.add(extChain, `-s ${cfg.podCIDR} ${comment('pod traffic for ' + svc.name + ' external destinations')} -j ${svcChain}`);
+  nat.add(extChain, `${comment('masquerade LOCAL traffic for ' + svc.name + ' external destinations')} -m addrtype --src-type LOCAL -j ${CHAIN.markMasq}`);
+  nat.add(extChain, `${comment('route LOCAL traffic for ' + svc.name + ' external destinations')} -m addrtype --src-type LOCAL -j ${svcChain}`);
+  if (local.length === 0) {
+    for (const d of externals) filter.add(CHAIN.externalServices, `-d ${d.ip}/32 ${p} ${comment(`${svc.name} has no local endpoints`)} ${m} --dport ${svc.port} -j DROP`);
+    if (svc.nodePort > 0) filter.add(CHAIN.externalServices, `${p} ${comment(`${svc.name} has no local endpoints`)} -m addrtype --dst-type LOCAL ${m} --dport ${svc.nodePort} -j DROP`);
+    return done();
+  }
+  balance(nat, extChain, svc, local);
+  return done();
+}
+
+/** Service port order: by name, then protocol, so equal input gives equal text. */
+export function compareServicePorts(a: ServicePortInfo, b: ServicePortInfo): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : a.protocol < b.protocol ? -1 : a.protocol > b.protocol ? 1 : 0;
+}
+
+/** The whole ruleset, rendering every service port. */
 export function renderRuleset(services: readonly ServiceEndpoints[], cfg: RenderConfig): Ruleset {
+  const sorted = [...services].sort((a, b) => compareServicePorts(a.svc, b.svc));
+  return assembleRuleset(sorted.map(({ svc, endpoints }) => renderService(svc, endpoints, cfg)), cfg);
+}
+
+const SHARED = new Set<string>(Object.values(CHAIN));
+
+/**
+ * The whole ruleset from fragments already in service port order. A fragment's own chains
+ * are taken as they are (the same arrays), so an unchanged Service costs nothing to diff.
+ */
+export function assembleRuleset(fragments: readonly ServiceFragment[], cfg: RenderConfig): Ruleset {
   const nat = new ChainWriter();
   const filter = new ChainWriter();
   // Fixed chains first, so they exist (even empty) whatever the Services.
@@ -147,54 +222,18 @@ export function renderRuleset(services: readonly ServiceEndpoints[], cfg: Render
   nat.add(CHAIN.postrouting, `-j MARK --xor-mark ${MASQ_MARK}`);
   nat.add(CHAIN.postrouting, `${comment('skiff service traffic requiring SNAT')} -j MASQUERADE`);
   nat.add(CHAIN.markMasq, `-j MARK --or-mark ${MASQ_MARK}`);
+  // Traffic to a cluster IP from outside the pod range (the node itself, other hosts) is
+  // masqueraded, so replies come back through this node: one rule for the whole range
+  // rather than one per Service (kube-proxy's), which keeps a sync's rule count down.
+  if (cfg.podCIDR) nat.add(CHAIN.services, `! -s ${cfg.podCIDR} -d ${cfg.serviceCIDR} ${comment('cluster IP traffic from outside the pod range')} -j ${CHAIN.markMasq}`);
 
-  const sorted = [...services].sort((a, b) => (a.svc.name < b.svc.name ? -1 : a.svc.name > b.svc.name ? 1 : a.svc.protocol.localeCompare(b.svc.protocol)));
-  for (const { svc, endpoints } of sorted) {
-    const { p, m } = proto(svc);
-    const usable = usableEndpoints(endpoints);
-    const local = usable.filter((e) => e.local);
-    const externals = externalDestinations(svc, cfg);
-    const hasExternal = svc.nodePort > 0 || externals.length > 0;
-    const svcChain = serviceChain(svc.name, svc.protocol);
-    const extChain = externalChain(svc.name, svc.protocol);
-    const reject = `-j REJECT --reject-with icmp-port-unreachable`;
-
-    if (usable.length === 0) {
-      // Refused at once (ICMP port unreachable → ECONNREFUSED), never a timeout.
-      filter.add(CHAIN.services, `-d ${svc.clusterIP}/32 ${p} ${comment(`${svc.name} has no endpoints`)} ${m} --dport ${svc.port} ${reject}`);
-      for (const d of externals) filter.add(CHAIN.externalServices, `-d ${d.ip}/32 ${p} ${comment(`${svc.name} has no endpoints`)} ${m} --dport ${svc.port} ${reject}`);
-      if (svc.nodePort > 0) filter.add(CHAIN.externalServices, `${p} ${comment(`${svc.name} has no endpoints`)} -m addrtype --dst-type LOCAL ${m} --dport ${svc.nodePort} ${reject}`);
-      continue;
+  for (const f of fragments) {
+    for (const [table, w] of [['nat', nat], ['filter', filter]] as const) {
+      for (const [chain, rules] of f[table]) {
+        if (SHARED.has(chain)) w.chain(chain).push(...rules);
+        else w.chains.set(chain, rules);
+      }
     }
-
-    nat.add(CHAIN.services, `-d ${svc.clusterIP}/32 ${p} ${comment(`${svc.name} cluster IP`)} ${m} --dport ${svc.port} -j ${svcChain}`);
-    if (cfg.podCIDR) {
-      nat.add(svcChain, `! -s ${cfg.podCIDR} -d ${svc.clusterIP}/32 ${p} ${comment(`${svc.name} cluster IP`)} ${m} --dport ${svc.port} -j ${CHAIN.markMasq}`);
-    }
-    balance(nat, svcChain, svc, usable);
-    for (const ep of usable) renderEndpointChain(nat, svc, ep);
-
-    if (!hasExternal) continue;
-    for (const d of externals) nat.add(CHAIN.services, `-d ${d.ip}/32 ${p} ${comment(`${svc.name} ${d.what}`)} ${m} --dport ${svc.port} -j ${extChain}`);
-    if (svc.nodePort > 0) nat.add(CHAIN.nodePorts, `${p} ${comment(svc.name)} ${m} --dport ${svc.nodePort} -j ${extChain}`);
-    // Forwarded to a pod under Docker's FORWARD DROP policy: SKIFF-FORWARD lets it through.
-    nat.add(extChain, `${comment('forwarded service traffic')} -j MARK --or-mark ${FORWARD_MARK}`);
-    if (!svc.externalLocal) {
-      nat.add(extChain, `${comment('masquerade traffic for ' + svc.name + ' external destinations')} -j ${CHAIN.markMasq}`);
-      nat.add(extChain, `-j ${svcChain}`);
-      continue;
-    }
-    // externalTrafficPolicy Local: the client address is kept and only this node's
-    // endpoints serve. Pods and the node itself still get the whole Service.
-    if (cfg.podCIDR) nat.add(extChain, `-s ${cfg.podCIDR} ${comment('pod traffic for ' + svc.name + ' external destinations')} -j ${svcChain}`);
-    nat.add(extChain, `${comment('masquerade LOCAL traffic for ' + svc.name + ' external destinations')} -m addrtype --src-type LOCAL -j ${CHAIN.markMasq}`);
-    nat.add(extChain, `${comment('route LOCAL traffic for ' + svc.name + ' external destinations')} -m addrtype --src-type LOCAL -j ${svcChain}`);
-    if (local.length === 0) {
-      for (const d of externals) filter.add(CHAIN.externalServices, `-d ${d.ip}/32 ${p} ${comment(`${svc.name} has no local endpoints`)} ${m} --dport ${svc.port} -j DROP`);
-      if (svc.nodePort > 0) filter.add(CHAIN.externalServices, `${p} ${comment(`${svc.name} has no local endpoints`)} -m addrtype --dst-type LOCAL ${m} --dport ${svc.nodePort} -j DROP`);
-      continue;
-    }
-    balance(nat, extChain, svc, local);
   }
 
   // Node ports on every local address but loopback (DNAT from 127/8 needs route_localnet).

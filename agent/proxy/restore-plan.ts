@@ -12,8 +12,8 @@ import { JUMPS, type Ruleset, type Table } from './render.js';
 
 const TABLES: readonly Table[] = ['nat', 'filter'];
 
-/** Chain name → its rules as one string: what was last written, to diff against. */
-export type AppliedState = Record<Table, Map<string, string>>;
+/** Chain name → its rules: what was last written, to diff against. */
+export type AppliedState = Record<Table, Map<string, readonly string[]>>;
 
 export interface SavedTable {
   chains: string[];
@@ -31,9 +31,17 @@ export function parseSaved(text: string): SavedTable {
   return { chains, rules };
 }
 
+/** The ruleset as applied. Rule arrays are never changed once rendered, so they are kept as they are. */
 export function appliedState(rs: Ruleset): AppliedState {
-  const snap = (m: Map<string, string[]>) => new Map([...m].map(([k, v]) => [k, v.join('\n')]));
-  return { nat: snap(rs.nat), filter: snap(rs.filter) };
+  return { nat: new Map(rs.nat), filter: new Map(rs.filter) };
+}
+
+/** Same rules? A fragment the proxier reused is the same array: no line is compared. */
+function sameRules(a: readonly string[] | undefined, b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (!a || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Whether a saved chain already has a rule jumping to target. */
@@ -70,7 +78,7 @@ export function planPartial(rs: Ruleset, last: AppliedState): string {
     const changed: string[] = [];
     const rules: string[] = [];
     for (const [name, lines] of chains) {
-      if (last[table].get(name) === lines.join('\n')) continue;
+      if (sameRules(last[table].get(name), lines)) continue;
       changed.push(name);
       rules.push(...lines);
     }
