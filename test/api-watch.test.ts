@@ -3,6 +3,7 @@
 // matching), and 410 Expired once history is compacted.
 
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import https from 'node:https';
 import { after, before, describe, test } from 'node:test';
 import { isExpired } from '../api/errors.js';
@@ -10,6 +11,7 @@ import { readKubeconfig } from '../api/kubeconfig.js';
 import { resources } from '../api/resources.js';
 import type { KubeObject, Pod, WatchEvent } from '../api/types.js';
 import { startCluster, waitFor, type TestCluster } from './lib/cluster.js';
+import { kubectlPath } from './lib/kubectl.js';
 
 describe('watch', () => {
   let cluster: TestCluster;
@@ -157,4 +159,32 @@ describe('watch', () => {
       (err) => isExpired(err),
     );
   });
+
+  for (const version of ['1.33', '1.20']) {
+    test(`kubectl ${version} get -w: the table, then a row per change; -o name a line per change`, async () => {
+      const name = `w-${version.replace('.', '-')}`;
+      const watch = (args: string[]) => {
+        const child = spawn(kubectlPath(version), ['--kubeconfig', cluster.kubeconfig, 'get', 'pods', '-w', '-l', `run=${name}`, ...args]);
+        let out = '';
+        child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+        return { out: () => out, stop: () => child.kill('SIGKILL') };
+      };
+      const table = watch([]);
+      const names = watch(['-o', 'name']);
+      const rowsFor = () => table.out().split('\n').filter((l) => new RegExp(`^${name}\\s+0/1\\s+Pending\\s+0\\s+\\d+s$`).test(l)).length;
+      const linesFor = () => names.out().split('\n').filter((l) => l === `pod/${name}`).length;
+      try {
+        // Listed first or watched: either way the pod shows up in both, before it is deleted.
+        await cluster.client.create(resources.pods, pod(name, { run: name }));
+        await waitFor(`a row for ${name} (${table.out()})`, () => (rowsFor() === 1 && linesFor() === 1) || undefined, 10_000, 50);
+        assert.match(table.out(), /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\n/);
+        // Not bound to a node, so deleted at once: kubectl prints the object again.
+        await cluster.client.delete(resources.pods, name, 'default');
+        await waitFor(`the deletion (${table.out()} / ${names.out()})`, () => (rowsFor() === 2 && linesFor() === 2) || undefined, 10_000, 50);
+      } finally {
+        table.stop();
+        names.stop();
+      }
+    });
+  }
 });

@@ -118,7 +118,7 @@ describe('kubectl logs and exec over the agent tunnel', () => {
     await cluster?.stop();
   });
 
-  for (const version of ['1.33', '1.27']) {
+  for (const version of ['1.33', '1.27', '1.20']) {
     test(`kubectl ${version} logs: plain, --tail, -c, --timestamps, defaulted container`, async () => {
       const b = await cluster.kubectlOk(['logs', 'two', '-c', 'b'], { version });
       assert.equal(b, 'hello from b\n');
@@ -133,6 +133,12 @@ describe('kubectl logs and exec over the agent tunnel', () => {
       assert.equal(await cluster.kubectlOk(['logs', 'two', '-c', 'b', '--since-time', '2099-01-01T00:00:00Z'], { version }), '');
       // No -c on a two-container pod: kubectl picks the first and says so.
       const r = await cluster.kubectl(['logs', 'two', '--tail', '1'], { version });
+      if (version === '1.20') {
+        // Before 1.21 kubectl asked for a container instead of defaulting to the first.
+        assert.equal(r.code, 1);
+        assert.match(r.stderr, /a container name must be specified for pod two, choose one of: \[a b\]/);
+        return;
+      }
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stderr, /Defaulted container "a" out of: a, b/);
       assert.match(r.stdout, /^(line|err) \d+\n$/);
@@ -189,8 +195,8 @@ describe('kubectl logs and exec over the agent tunnel', () => {
     assert.match(String(execDone), /HTTP 400: .*cannot exec into a container in a completed pod; current phase is Succeeded/);
   });
 
-  // 1.33 and 1.30 speak websocket v5; 1.27 speaks SPDY/3.1.
-  for (const version of ['1.33', '1.30', '1.27']) {
+  // 1.33 and 1.30 speak websocket v5; 1.27 and 1.20 speak SPDY/3.1.
+  for (const version of ['1.33', '1.30', '1.27', '1.20']) {
     test(`kubectl ${version} exec: output, exit code passed through, stdin piped`, async () => {
       const r = await cluster.kubectl(['exec', 'two', '-c', 'b', '--', 'sh', '-c', 'echo out; echo err >&2; exit 3'], { version });
       assert.equal(r.code, 3, r.stderr);
