@@ -17,6 +17,7 @@ import { resources } from '../api/resources.js';
 import type { Pod, WatchEvent } from '../api/types.js';
 import { ensureTestImages } from '../test/fixtures/images.js';
 import { startCluster, waitFor, type TestCluster } from '../test/lib/cluster.js';
+import { proxySyncBench } from './proxy-sync.js';
 import { TIMELINE_PARTS, podTimeline, runtimeTimings, type PodTimeline } from './agent-timeline.js';
 
 const exec = promisify(execFile);
@@ -101,6 +102,10 @@ async function main(): Promise<void> {
   await removeLeftoverBaselines();
   console.log(`skiff bench — ${new Date().toISOString()}`);
   console.log(`image ${busybox}, ${PODS} pods one at a time\n`);
+
+  // Service proxy sync speed, in a netns of its own (bench/proxy-sync.ts).
+  await proxySyncBench();
+  console.log('');
 
   const cluster = await startCluster({ agents: 1 });
   try {
