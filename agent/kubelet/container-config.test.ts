@@ -4,7 +4,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Container, Pod } from '../../api/types.js';
-import { containerConfig, expand, podHostname, resourceFieldRef } from './container-config.js';
+import type { ConfigMap, Secret } from '../../api/service-types.js';
+import { containerConfig, containerEnv, expand, podHostname, resourceFieldRef } from './container-config.js';
+import type { ConfigObjects } from './volumes/config-objects.js';
 
 test('$(VAR) expansion', () => {
   const vars = new Map([
@@ -80,4 +82,46 @@ test('hostname: spec.hostname, else the pod name as a 63-character label', () =>
   assert.equal(podHostname(pod('web')), 'web');
   const long = `${'a'.repeat(62)}-bcd`;
   assert.equal(podHostname(pod(long)), 'a'.repeat(62));
+});
+
+test('env from ConfigMaps and Secrets: envFrom first with prefixes, env overrides, optional, errors', () => {
+  const cms: Record<string, ConfigMap> = { 'ns/cm': { metadata: { name: 'cm', namespace: 'ns' }, data: { A: 'a', B: 'b', 'BAD=KEY': 'x' } } };
+  const secrets: Record<string, Secret> = { 'ns/s': { metadata: { name: 's', namespace: 'ns' }, data: { PW: Buffer.from('pw').toString('base64') } } };
+  const objects: ConfigObjects = { configMap: (ns, n) => cms[`${ns}/${n}`], secret: (ns, n) => secrets[`${ns}/${n}`] };
+  const ctx = { nodeName: 'n', hostIP: '', podIP: '', objects };
+  const pod: Pod = { metadata: { name: 'p', namespace: 'ns', uid: 'u' }, spec: { containers: [] } };
+  const c: Container = {
+    name: 'main',
+    image: 'x',
+    envFrom: [{ configMapRef: { name: 'cm' } }, { secretRef: { name: 's' }, prefix: 'S_' }, { configMapRef: { name: 'absent', optional: true } }],
+    env: [
+      { name: 'B', value: 'override-$(A)' },
+      { name: 'FROM_CM', valueFrom: { configMapKeyRef: { name: 'cm', key: 'A' } } },
+      { name: 'FROM_SECRET', valueFrom: { secretKeyRef: { name: 's', key: 'PW' } } },
+      { name: 'OPTIONAL', valueFrom: { configMapKeyRef: { name: 'cm', key: 'nokey', optional: true } } },
+    ],
+  };
+  assert.deepEqual(containerEnv(pod, c, ctx), [
+    { key: 'A', value: 'a' },
+    { key: 'B', value: 'override-a' },
+    { key: 'S_PW', value: 'pw' },
+    { key: 'FROM_CM', value: 'a' },
+    { key: 'FROM_SECRET', value: 'pw' },
+  ]);
+  const failing: Array<[Container['env'] | undefined, unknown[] | undefined, string]> = [
+    [[{ name: 'X', valueFrom: { configMapKeyRef: { name: 'nope', key: 'k' } } }], undefined, 'configmap "nope" not found'],
+    [[{ name: 'X', valueFrom: { configMapKeyRef: { name: 'cm', key: 'k' } } }], undefined, "couldn't find key k in ConfigMap ns/cm"],
+    [[{ name: 'X', valueFrom: { secretKeyRef: { name: 'nope', key: 'k' } } }], undefined, 'secret "nope" not found'],
+    [[{ name: 'X', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }], undefined, "couldn't find key k in Secret ns/s"],
+    [undefined, [{ configMapRef: { name: 'nope' } }], 'configmap "nope" not found'],
+    [undefined, [{ secretRef: { name: 'nope' } }], 'secret "nope" not found'],
+  ];
+  for (const [env, envFrom, message] of failing) {
+    const bad: Container = { name: 'main', image: 'x', ...(env ? { env } : {}), ...(envFrom ? { envFrom } : {}) };
+    assert.throws(() => containerConfig(pod, bad, ctx, 0, 0), (err: Error) => {
+      assert.equal(err.message, message);
+      assert.equal((err as { code?: string }).code, 'CreateContainerConfigError');
+      return true;
+    });
+  }
 });
