@@ -6,7 +6,9 @@
 //     the figure (budget ≤ 1.5×). A second baseline runs the same `docker run -d` with
 //     `--network none`, as a sandbox starts before CNI attaches it, and the agent's debug
 //     log gives where a pod's time goes.
-//  2. idle footprint with one node and 30 running pods: RSS of the agent (budget ≤ 80 MiB)
+//  2. the same on containerd (--runtime containerd), interleaved with `ctr run -d` of the
+//     same image and command (see containerd-latency.ts); printed last.
+//  3. idle footprint with one node and 30 running pods: RSS of the agent (budget ≤ 80 MiB)
 //     and of the control server (≤ 120 MiB), their CPU use while idle, and the bytes each
 //     writes to disk while idle (SD cards).
 
@@ -19,6 +21,7 @@ import { ensureTestImages } from '../test/fixtures/images.js';
 import { startCluster, waitFor, type TestCluster } from '../test/lib/cluster.js';
 import { proxySyncBench } from './proxy-sync.js';
 import { TIMELINE_PARTS, podTimeline, runtimeTimings, type PodTimeline } from './agent-timeline.js';
+import { containerdPodLatency } from './containerd-latency.js';
 
 const exec = promisify(execFile);
 const PODS = Number(process.env['SKIFF_BENCH_PODS'] ?? 50);
@@ -201,6 +204,14 @@ async function main(): Promise<void> {
   } finally {
     await cluster.stop();
   }
+
+  // The same pods on containerd (through its CRI), beside `ctr run -d` of the same image.
+  const ctrd = await containerdPodLatency(PODS, COMMAND, createToRunning);
+  const row = (label: string, v: number[]) => console.log(`  ${label.padEnd(40)} p50 ${fmt(percentile(v, 50)).padStart(7)}  p99 ${fmt(percentile(v, 99)).padStart(7)}`);
+  console.log(`\npod create → Running on containerd (${PODS} pods, the two interleaved, one at a time)`);
+  row('ctr run -d', ctrd.ctrRun);
+  row('skiff pod, --runtime containerd', ctrd.skiff);
+  console.log(`  ratio (p50) vs ctr run -d               ${(percentile(ctrd.skiff, 50) / percentile(ctrd.ctrRun, 50)).toFixed(2)}×`);
 }
 
 main().catch((err) => {
