@@ -28,6 +28,7 @@ import {
   revisionOf,
   templatesEqualIgnoringHash,
 } from './workloads/deployment-util.js';
+import { progressVerdict, TIMED_OUT_REASON } from './workloads/deployment-progress.js';
 
 export interface DeploymentControllerOptions {
   client: ApiClient;
@@ -119,6 +120,7 @@ export class DeploymentController {
       }
       if (d.spec.strategy?.type === 'Recreate') await this.rolloutRecreate(d, newRs, olds);
       else await this.rolloutRolling(d, newRs, olds);
+      await this.annotateRevision(d, newRs);
     }
     await this.syncStatus(d, newRs, olds, created);
     if (newRs && !d.spec.paused) await this.cleanupOldReplicaSets(d, olds);
@@ -213,6 +215,20 @@ export class DeploymentController {
     }
   }
 
+  /**
+   * The Deployment carries its current revision, as in Kubernetes (SetDeploymentRevision):
+   * `kubectl rollout undo` patches /metadata/annotations and needs them to exist.
+   */
+  private async annotateRevision(d: Deployment, newRs: ReplicaSet): Promise<void> {
+    const revision = String(revisionOf(newRs));
+    if (d.metadata.annotations?.[REVISION_ANNOTATION] === revision) return;
+    try {
+      await this.client.patch(resources.deployments, d.metadata.name!, { metadata: { annotations: { [REVISION_ANNOTATION]: revision } } }, { namespace: d.metadata.namespace });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+
   /** A template rolled back to becomes the newest revision again. */
   private async ensureRevision(d: Deployment, rs: ReplicaSet, olds: ReplicaSet[]): Promise<ReplicaSet> {
     const next = this.nextRevision(olds);
@@ -302,10 +318,10 @@ export class DeploymentController {
     if (d.status?.collisionCount !== undefined) status.collisionCount = d.status.collisionCount;
     const nowIso = metaTime(new Date(this.now()));
     const conditions = [...(d.status?.conditions ?? [])];
-    const setCondition = (c: Omit<WorkloadCondition, 'lastUpdateTime' | 'lastTransitionTime'>) => {
+    const setCondition = (c: Omit<WorkloadCondition, 'lastUpdateTime' | 'lastTransitionTime'>, touch = false) => {
       const i = conditions.findIndex((x) => x.type === c.type);
       const prev = conditions[i];
-      if (prev && prev.status === c.status && prev.reason === c.reason && prev.message === c.message) return;
+      if (prev && prev.status === c.status && prev.reason === c.reason && prev.message === c.message && !touch) return;
       const lastTransitionTime = prev && prev.status === c.status ? (prev.lastTransitionTime ?? nowIso) : nowIso;
       const next = { ...c, lastUpdateTime: nowIso, lastTransitionTime };
       if (i >= 0) conditions[i] = next;
@@ -316,9 +332,19 @@ export class DeploymentController {
     else setCondition({ type: 'Available', status: 'False', reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.' });
     if (newRs && !d.spec.paused) {
       const complete = status.updatedReplicas === replicas && status.replicas === replicas && available >= replicas && olds.every((rs) => (rs.status?.replicas ?? 0) === 0);
-      if (complete) setCondition({ type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable', message: `ReplicaSet "${newRs.metadata.name}" has successfully progressed.` });
-      else if (created) setCondition({ type: 'Progressing', status: 'True', reason: 'NewReplicaSetCreated', message: `Created new replica set "${newRs.metadata.name}"` });
-      else setCondition({ type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated', message: `ReplicaSet "${newRs.metadata.name}" is progressing.` });
+      const verdict = progressVerdict({
+        newRsName: newRs.metadata.name!,
+        created,
+        complete,
+        previous: d.status ?? {},
+        next: status,
+        current: conditions.find((c) => c.type === 'Progressing'),
+        progressDeadlineSeconds: d.spec.progressDeadlineSeconds,
+        now: this.now(),
+      });
+      if (verdict.condition) setCondition(verdict.condition, verdict.touch);
+      if (verdict.condition?.reason === TIMED_OUT_REASON) this.record(d, 'Warning', TIMED_OUT_REASON, `Deployment "${d.metadata.name}" has timed out progressing.`);
+      if (verdict.recheckAfterMs !== undefined) this.queue.addAfter(objectKey(d), verdict.recheckAfterMs + 500);
     } else if (d.spec.paused) {
       setCondition({ type: 'Progressing', status: 'Unknown', reason: 'DeploymentPaused', message: 'Deployment is paused' });
     }

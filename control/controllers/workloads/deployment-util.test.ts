@@ -16,6 +16,10 @@ test('template hash: stable, ignores its own label, changes with the template an
   assert.notEqual(computeTemplateHash(t('a'), 1), h);
   assert.equal(templatesEqualIgnoringHash(t('a'), t('a', h)), true);
   assert.equal(templatesEqualIgnoringHash(t('a'), t('b', h)), false);
+  const undone = t('a', h);
+  (undone.metadata as Record<string, unknown>)['creationTimestamp'] = null; // as `kubectl rollout undo` sends it
+  assert.equal(templatesEqualIgnoringHash(t('a'), undone), true);
+  assert.equal(computeTemplateHash(undone), h);
 });
 
 test('fenceposts: percentages round surge up and unavailable down; both zero gives one unavailable', () => {
