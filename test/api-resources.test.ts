@@ -261,7 +261,12 @@ describe('resource types with kubectl', () => {
       assert.deepEqual(table.get('jobs'), ['jobs', 'batch/v1', 'true', 'Job']);
       assert.deepEqual(table.get('endpointslices'), ['endpointslices', 'discovery.k8s.io/v1', 'true', 'EndpointSlice']);
       const wide = await cluster.kubectlOk(['api-resources', '-o', 'wide', '--api-group=apps'], { version });
-      assert.match(wide, /^deployments\s+deploy\s+apps\/v1\s+true\s+Deployment\s+create,delete,deletecollection,get,list,patch,update,watch\s+all$/m);
+      if (version === '1.20') {
+        // 1.20 printed verbs as a Go slice and had no CATEGORIES column yet.
+        assert.match(wide, /^deployments\s+deploy\s+apps\/v1\s+true\s+Deployment\s+\[create delete deletecollection get list patch update watch\]$/m);
+      } else {
+        assert.match(wide, /^deployments\s+deploy\s+apps\/v1\s+true\s+Deployment\s+create,delete,deletecollection,get,list,patch,update,watch\s+all$/m);
+      }
     }
   });
 
