@@ -39,12 +39,24 @@ describe('kubelet securityContext', () => {
   const execCode = async (pod: string, container: string, script: string) => (await cluster.kubectl(['exec', pod, '-c', container, '--', 'sh', '-c', script])).code;
 
   test('runAsUser, runAsGroup, supplementalGroups and fsGroup; the container overrides the pod', async () => {
+    await cluster.kubectlOk(['create', 'secret', 'generic', 'owned', '--from-literal=key=value']);
     await apply(
       podYaml('identity', {
         securityContext: { runAsUser: 1000, runAsGroup: 3000, supplementalGroups: [4000], fsGroup: 2000 },
-        volumes: [{ name: 'work', emptyDir: {} }],
+        volumes: [
+          { name: 'work', emptyDir: {} },
+          { name: 'secret', secret: { secretName: 'owned', defaultMode: 0o400 } },
+        ],
         containers: [
-          { name: 'pod-level', image: busybox, command: sleepForever, volumeMounts: [{ name: 'work', mountPath: '/work' }] },
+          {
+            name: 'pod-level',
+            image: busybox,
+            command: sleepForever,
+            volumeMounts: [
+              { name: 'work', mountPath: '/work' },
+              { name: 'secret', mountPath: '/secret' },
+            ],
+          },
           { name: 'own', image: busybox, command: sleepForever, securityContext: { runAsUser: 1500, runAsGroup: 1600 } },
         ],
       }),
@@ -56,6 +68,8 @@ describe('kubelet securityContext', () => {
     assert.equal(await exec('identity', 'own', 'id -u; id -g'), '1500\n1600');
     // fsGroup owns the emptyDir, and what is written there inherits the group (setgid).
     assert.equal(await exec('identity', 'pod-level', 'touch /work/f && stat -c %g /work /work/f'), '2000\n2000');
+    // A 0400 secret file becomes the fsGroup's to read (0440), so uid 1000 can read it.
+    assert.equal(await exec('identity', 'pod-level', 'stat -L -c "%a %g" /secret/key; cat /secret/key'), '440 2000\nvalue');
     // kubectl exec runs as the container's user too.
     assert.notEqual(await execCode('identity', 'pod-level', 'touch /root-owned-file'), 0, 'uid 1000 wrote to /');
   });

@@ -76,8 +76,22 @@ describe('kubelet volumes', () => {
   test('emptyDir medium Memory is a tmpfs of sizeLimit, unmounted when the pod goes', async () => {
     await apply(
       podYaml('mem', {
-        volumes: [{ name: 'scratch', emptyDir: { medium: 'Memory', sizeLimit: '8Mi' } }],
-        containers: [{ name: 'main', image: busybox, command: sleepForever, volumeMounts: [{ name: 'scratch', mountPath: '/scratch' }] }],
+        volumes: [
+          { name: 'scratch', emptyDir: { medium: 'Memory', sizeLimit: '8Mi' } },
+          { name: 'unsized', emptyDir: { medium: 'Memory' } },
+        ],
+        containers: [
+          {
+            name: 'main',
+            image: busybox,
+            command: sleepForever,
+            resources: { limits: { memory: '48Mi' } },
+            volumeMounts: [
+              { name: 'scratch', mountPath: '/scratch' },
+              { name: 'unsized', mountPath: '/unsized' },
+            ],
+          },
+        ],
       }),
     );
     await running('mem');
@@ -85,6 +99,8 @@ describe('kubelet volumes', () => {
     const line = (await exec('mem', 'main', 'grep " /scratch " /proc/mounts')).trim();
     assert.match(line, /^tmpfs \/scratch tmpfs /, line);
     assert.match(line, /size=8192k/, line);
+    // Without sizeLimit the pod's memory limit bounds it (the kubelet's default).
+    assert.match(await exec('mem', 'main', 'grep " /unsized " /proc/mounts'), /^tmpfs \/unsized tmpfs .*size=49152k/);
     // The limit holds: 16 MiB do not fit.
     assert.notEqual(await execCode('mem', 'main', 'dd if=/dev/zero of=/scratch/big bs=1048576 count=16 2>/dev/null'), 0, 'wrote 16 MiB into an 8 MiB tmpfs');
     const hostMount = join(agentVolumes(uid), 'kubernetes.io~empty-dir', 'scratch');
@@ -335,5 +351,34 @@ describe('kubelet volumes', () => {
     // The container back-off is 10 s: well under it means the ConfigMap's watch event did it.
     assert.ok(ms < 8_000, `running only ${ms.toFixed(0)} ms after the key appeared`);
     assert.equal(await exec('needs-cm', 'main', 'echo $SETTING'), 'on\n');
+  });
+
+  test('an agent killed and restarted keeps the volumes of running pods and tears down those of pods deleted meanwhile', async () => {
+    await cluster.kubectlOk(['create', 'configmap', 'restart-cm', '--from-literal=v=1']);
+    const memPod = (name: string, extra: object[] = [], mounts: object[] = []) =>
+      podYaml(name, {
+        volumes: [{ name: 'mem', emptyDir: { medium: 'Memory', sizeLimit: '4Mi' } }, ...extra],
+        containers: [{ name: 'main', image: busybox, command: sleepForever, volumeMounts: [{ name: 'mem', mountPath: '/mem' }, ...mounts] }],
+      });
+    await apply(memPod('survivor', [{ name: 'cfg', configMap: { name: 'restart-cm' } }], [{ name: 'cfg', mountPath: '/cfg' }]));
+    await apply(memPod('doomed'));
+    await running('survivor');
+    await running('doomed');
+    await exec('survivor', 'main', 'echo kept > /mem/keep');
+    const survivorMount = join(agentVolumes(await uidOf('survivor')), 'kubernetes.io~empty-dir', 'mem');
+    const doomedUid = await uidOf('doomed');
+    const doomedDir = join(cluster.dir, cluster.nodeNames[0]!, 'pods', doomedUid);
+    const containerId = (await cluster.pod('survivor')).status?.containerStatuses?.[0]?.containerID;
+
+    await cluster.agent().stop('SIGKILL');
+    await cluster.kubectlOk(['delete', 'pod', 'doomed', '--force', '--grace-period=0', '--wait=false']);
+    await cluster.kubectlOk(['patch', 'configmap', 'restart-cm', '--type=merge', '-p', JSON.stringify({ data: { v: '2' } })]);
+    cluster.agent().start();
+
+    await waitFor('the deleted pod\'s tmpfs and directory to go', async () => (await mountsUnder(doomedDir)).length === 0 && !existsSync(doomedDir), 60_000);
+    await waitFor('the ConfigMap change in the surviving pod', async () => (await exec('survivor', 'main', 'cat /cfg/v')) === '2', 60_000);
+    assert.equal(await exec('survivor', 'main', 'cat /mem/keep'), 'kept\n', 'the tmpfs was replaced under the running pod');
+    assert.deepEqual(await mountsUnder(survivorMount), [survivorMount], 'the tmpfs is mounted once, not again on top');
+    assert.equal((await cluster.pod('survivor')).status?.containerStatuses?.[0]?.containerID, containerId, 'the container was replaced');
   });
 });

@@ -130,8 +130,11 @@ async function listFiles(root: string, rel: string): Promise<string[]> {
   return out;
 }
 
+/** fsGroup ownership: the group on everything, directories setgid so new files follow. */
 async function chownTree(path: string, gid: number): Promise<void> {
   const st = await lstat(path);
   await chown(path, st.uid, gid);
-  if (st.isDirectory()) for (const e of await readdir(path)) await chownTree(join(path, e), gid);
+  if (!st.isDirectory()) return;
+  await chmod(path, (st.mode & 0o7777) | 0o2000);
+  for (const e of await readdir(path)) await chownTree(join(path, e), gid);
 }

@@ -7,18 +7,59 @@ import { chmod, chown, mkdir, stat } from 'node:fs/promises';
 import { parseQuantity, value } from '../../../api/quantity.js';
 import { isMountPoint, mountTmpfs } from './mount-utils.js';
 import { VolumeSetupError } from './projection.js';
+import type { Container, Pod } from '../../../api/types.js';
 import type { EmptyDirVolumeSource } from './types.js';
 
-export async function setUpEmptyDir(dir: string, src: EmptyDirVolumeSource, fsGroup: number | undefined): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o750 });
-  if (src.medium === 'Memory' && !(await isMountPoint(dir))) {
-    let size: bigint | undefined;
+/**
+ * The memory a pod may use at most: the sum of its app containers' memory limits (or the
+ * largest init container's, if more), when every one of them has a limit.
+ */
+export function podMemoryLimit(pod: Pod): bigint | undefined {
+  const limitOf = (c: Container) => (c.resources?.limits?.['memory'] ? value(parseQuantity(c.resources.limits['memory'])) : undefined);
+  let sum = 0n;
+  for (const c of pod.spec.containers) {
+    const l = limitOf(c);
+    if (l === undefined) return undefined;
+    sum += l;
+  }
+  for (const c of pod.spec.initContainers ?? []) {
+    const l = limitOf(c);
+    if (l === undefined) return undefined;
+    if (l > sum) sum = l;
+  }
+  return sum > 0n ? sum : undefined;
+}
+
+/**
+ * The tmpfs size of a memory-backed emptyDir, as the kubelet's calculateEmptyDirMemorySize:
+ * the node's allocatable memory, lowered to the pod's memory limit, lowered to sizeLimit.
+ * Without any of them, the kernel's default (half the RAM).
+ */
+export function memoryVolumeSize(pod: Pod, src: EmptyDirVolumeSource, allocatableMemory: string | undefined): bigint | undefined {
+  let size: bigint | undefined;
+  try {
+    size = allocatableMemory ? value(parseQuantity(allocatableMemory)) : undefined;
+  } catch {
+    size = undefined;
+  }
+  const lower = (v: bigint | undefined) => {
+    if (v !== undefined && v > 0n && (size === undefined || v <= size)) size = v;
+  };
+  lower(podMemoryLimit(pod));
+  if (src.sizeLimit) {
     try {
-      size = src.sizeLimit ? value(parseQuantity(src.sizeLimit)) : undefined;
+      lower(value(parseQuantity(src.sizeLimit)));
     } catch {
       throw new VolumeSetupError(`invalid sizeLimit ${JSON.stringify(src.sizeLimit)}`);
     }
-    await mountTmpfs(dir, size);
+  }
+  return size;
+}
+
+export async function setUpEmptyDir(dir: string, src: EmptyDirVolumeSource, fsGroup: number | undefined, memorySize: () => bigint | undefined): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o750 });
+  if (src.medium === 'Memory' && !(await isMountPoint(dir))) {
+    await mountTmpfs(dir, memorySize());
   } else if (src.medium && src.medium !== 'Memory') {
     throw new VolumeSetupError(`emptyDir medium ${JSON.stringify(src.medium)} is not supported (only "" and "Memory")`);
   }

@@ -13,7 +13,7 @@ import type { Pod } from '../../../api/types.js';
 import type { PodContext } from '../container-config.js';
 import { writeAtomic } from './atomic-writer.js';
 import type { ConfigObjects } from './config-objects.js';
-import { setUpEmptyDir } from './empty-dir.js';
+import { memoryVolumeSize, setUpEmptyDir } from './empty-dir.js';
 import { setUpHostPath } from './host-path.js';
 import { mountsUnder, unmount } from './mount-utils.js';
 import { podDir, podsDir, volumeDir, type VolumePlugin } from './paths.js';
@@ -94,13 +94,16 @@ export class VolumeManager {
     }
     const dir = volumeDir(this.o.dataDir, uid, plugin, v.name);
     if (plugin === 'kubernetes.io/empty-dir') {
-      await setUpEmptyDir(dir, v.emptyDir!, fsGroupOf(pod));
+      await setUpEmptyDir(dir, v.emptyDir!, fsGroupOf(pod), () => memoryVolumeSize(pod, v.emptyDir!, ctx.allocatable?.['memory']));
       return { hostPath: dir, readOnly: false };
     }
     // Compute first: a missing ConfigMap must not leave an empty directory that looks set up.
     const payload = volumePayload(pod, v, this.o.objects, ctx);
     await mkdir(dir, { recursive: true, mode: 0o755 });
     const gid = fsGroupOf(pod);
+    // With fsGroup the files are the group's to read, as the kubelet's SetVolumeOwnership
+    // makes them (a 0400 secret becomes 0440).
+    if (gid !== undefined) for (const f of payload.values()) f.mode |= 0o440;
     if (await writeAtomic(dir, payload, gid !== undefined ? { gid } : {})) {
       this.o.logger.debug({ pod: `${pod.metadata.namespace}/${pod.metadata.name}`, volume: v.name, files: payload.size }, 'volume contents written');
     }
