@@ -109,6 +109,20 @@ describe('kubelet volumes', () => {
     await waitFor('the tmpfs to be unmounted and removed', async () => (await mountsUnder(hostMount)).length === 0 && !existsSync(hostMount), 20_000);
   });
 
+  test('a finished pod gives its volumes back and keeps its logs', async () => {
+    await apply(
+      podYaml('finished', {
+        restartPolicy: 'Never',
+        volumes: [{ name: 'mem', emptyDir: { medium: 'Memory', sizeLimit: '4Mi' } }],
+        containers: [{ name: 'main', image: busybox, command: ['sh', '-c', 'echo done > /mem/x && cat /mem/x'], volumeMounts: [{ name: 'mem', mountPath: '/mem' }] }],
+      }),
+    );
+    await cluster.waitForPod('finished', 'Succeeded', (p) => p.status?.phase === 'Succeeded', 30_000);
+    const dir = join(cluster.dir, cluster.nodeNames[0]!, 'pods', await uidOf('finished'));
+    await waitFor('the finished pod\'s tmpfs and directory to go', async () => (await mountsUnder(dir)).length === 0 && !existsSync(dir), 20_000);
+    assert.equal((await cluster.kubectlOk(['logs', 'finished'])).trim(), 'done');
+  });
+
   test('hostPath: DirectoryOrCreate makes the directory, a missing Directory is a FailedMount until it exists', async () => {
     const made = join(hostDir, 'made', 'here');
     const later = join(hostDir, 'later');

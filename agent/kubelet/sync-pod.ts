@@ -37,8 +37,9 @@ export interface SyncContext {
   now?: () => Date;
 }
 
-/** How soon a pod whose volumes failed is tried again (the kubelet backs off from 0.5 s to 2 min). */
-const VOLUME_RETRY_MS = 2_000;
+/** A pod whose volumes failed is tried again after 0.5 s, doubling to about 2 min (as the kubelet's mount retries). */
+const VOLUME_RETRY_INITIAL_MS = 500;
+const VOLUME_RETRY_MAX_MS = 122_000;
 
 export interface SyncResult {
   status: PodStatus;
@@ -99,6 +100,9 @@ function podRef(pod: Pod): string {
 const pullBackoff = new Map<string, { until: number; delayMs: number; message: string }>();
 
 export class PodSyncer {
+  /** Consecutive volume setup failures per pod uid (the retry back-off). */
+  private readonly mountFailures = new Map<string, number>();
+
   constructor(private readonly ctx: SyncContext) {}
 
   private now(): Date {
@@ -137,8 +141,10 @@ export class PodSyncer {
     const finished = this.isFinished(pod, containers);
 
     if (finished) {
-      // Nothing will run again: release the sandbox (and its IP), keep containers for logs.
+      // Nothing will run again: release the sandbox (and its IP), keep containers for logs,
+      // give back the volumes (a Memory emptyDir holds RAM), as the kubelet does.
       for (const s of sandboxes.filter((s) => s.state === 'ready')) await runtime.stopPodSandbox(s.id);
+      await this.ctx.volumes?.tearDownPod(uid);
       return { status: this.status(pod, containers, '', false, waiting) };
     }
 
@@ -149,12 +155,15 @@ export class PodSyncer {
     if (this.ctx.volumes) {
       try {
         volumes = await this.ctx.volumes.setUpPod(pod, this.podContext(''));
+        this.mountFailures.delete(uid);
       } catch (err) {
         if (!(err instanceof PodVolumesError)) throw err;
         for (const f of err.failures) this.ctx.record(pod, 'Warning', 'FailedMount', `MountVolume.SetUp failed for volume "${f.volume}" : ${f.message}`);
         log.info({ err: err.message }, 'volumes not ready');
+        const failures = this.mountFailures.get(uid) ?? 0;
+        this.mountFailures.set(uid, failures + 1);
         const podIP = sandbox ? (await runtime.podSandboxStatus(sandbox.id)).ip : '';
-        return { status: this.status(pod, containers, podIP, !!sandbox, waiting), requeueAfterMs: VOLUME_RETRY_MS };
+        return { status: this.status(pod, containers, podIP, !!sandbox, waiting), requeueAfterMs: Math.min(VOLUME_RETRY_INITIAL_MS * 2 ** failures, VOLUME_RETRY_MAX_MS) };
       }
     }
 
@@ -410,6 +419,7 @@ export class PodSyncer {
     for (const key of pullBackoff.keys()) if (key.startsWith(`${uid}/`)) pullBackoff.delete(key);
     // Only now that no container holds them: unmount and remove the pod's volumes.
     await this.ctx.volumes?.tearDownPod(uid);
+    this.mountFailures.delete(uid);
   }
 }
 
