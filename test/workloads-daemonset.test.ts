@@ -2,13 +2,14 @@
 // kubectl 1.33: exactly one pod lands on each node and `rollout status ds` succeeds; a
 // fourth agent that joins gets its own; a template change rolls out one node at a time
 // (maxUnavailable 1, sampled) until every pod carries the new controller-revision-hash; a
-// nodeSelector change takes pods off the nodes that stop matching.
+// nodeSelector change takes pods off the nodes that stop matching; when an agent is lost,
+// its Deployment pods are recreated on the other nodes while its daemon pod stays.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { resources } from '../api/resources.js';
-import type { Pod } from '../api/types.js';
-import type { DaemonSet } from '../api/workload-types.js';
+import type { Node, Pod } from '../api/types.js';
+import type { DaemonSet, Deployment } from '../api/workload-types.js';
 import { ensureTestImages } from './fixtures/images.js';
 import { startCluster, waitFor, type TestCluster } from './lib/cluster.js';
 import { sleepForever } from './lib/manifests.js';
@@ -20,7 +21,8 @@ describe('daemonset controller', () => {
   let busybox: string;
   before(async () => {
     busybox = (await ensureTestImages()).busybox;
-    cluster = await startCluster({ agents: 3 });
+    // A node silent for 20 s is Unknown; pods without a toleration of their own leave it 2 s later.
+    cluster = await startCluster({ agents: 3, controlArgs: ['--node-monitor-grace-period', '20', '--node-monitor-period', '1', '--default-unreachable-toleration-seconds', '2'] });
   });
   after(async () => {
     await cluster?.stop();
@@ -105,6 +107,7 @@ describe('daemonset controller', () => {
     await sampler;
     assert.match(rolled, /successfully rolled out/);
     assert.ok(worstUnavailable <= 1, `at most one node without an available pod, saw ${worstUnavailable}`);
+    assert.equal(worstUnavailable, 1, 'the sampler saw pods being replaced');
     placed = await waitFor('only new pods, one per node', async () => {
       const m = await podsPerNode();
       const pods = [...m.values()];
@@ -124,5 +127,37 @@ describe('daemonset controller', () => {
     await k(['rollout', 'status', 'ds/agent', '--timeout=30s']);
     const ds = await cluster.client.get<DaemonSet>(resources.daemonsets, 'agent', 'default');
     assert.deepEqual([ds.status?.desiredNumberScheduled, ds.status?.numberMisscheduled, ds.status?.numberAvailable], [1, 0, 1]);
+  });
+  test('a lost node: Deployment pods are recreated on the other nodes, the daemon pod stays', async () => {
+    await k(['apply', '-f', '-'], manifest('3'));
+    await k(['rollout', 'status', 'ds/agent', '--timeout=90s']);
+    await k(['create', 'deployment', 'web', `--image=${busybox}`, '--replicas=4', '--', ...sleepForever]);
+    await k(['rollout', 'status', 'deployment/web', '--timeout=60s']);
+    const webPods = async () => (await cluster.client.list<Pod>(resources.pods, { namespace: 'default', labelSelector: 'app=web' })).items;
+    const victim = (await webPods()).find((p) => p.spec.nodeName)!.spec.nodeName!;
+    const daemonOnVictim = (await podsPerNode()).get(victim)!;
+
+    await cluster.agent(victim).stop('SIGKILL');
+    await waitFor(`node ${victim} to be Unknown`, async () => {
+      const n = await cluster.client.get<Node>(resources.nodes, victim);
+      return n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'Unknown';
+    }, 60_000, 500);
+    // The Deployment's pods there are evicted and replaced elsewhere: 4 running, none on the victim.
+    await waitFor('4 web pods running on the other nodes', async () => {
+      const live = (await webPods()).filter((p) => !p.metadata.deletionTimestamp);
+      return live.length === 4 && live.every((p) => p.spec.nodeName !== victim && p.status?.phase === 'Running');
+    }, 60_000, 500);
+    const d = await cluster.client.get<Deployment>(resources.deployments, 'web', 'default');
+    assert.equal(d.status?.availableReplicas, 4);
+    // The daemon pod tolerates unreachable without a time limit: it is not evicted.
+    const daemon = await cluster.pod(daemonOnVictim.metadata.name!);
+    assert.equal(daemon.metadata.deletionTimestamp, undefined, 'the daemon pod on the lost node stays');
+    // As in Kubernetes, the unreachable NoSchedule taint takes the node out of the desired
+    // count; the pod already there may stay, so it counts as misscheduled.
+    const ds = await waitFor('the status to count the lost node out', async () => {
+      const x = await cluster.client.get<DaemonSet>(resources.daemonsets, 'agent', 'default');
+      return x.status?.desiredNumberScheduled === 3 ? x : undefined;
+    }, 10_000, 300);
+    assert.equal(ds.status?.numberMisscheduled, 1);
   });
 });
