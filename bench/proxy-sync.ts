@@ -17,7 +17,7 @@ import { ExecIptables, type Iptables } from '../agent/proxy/iptables.js';
 import { createNetns } from '../agent/proxy/netns.js';
 import { Proxier } from '../agent/proxy/proxier.js';
 
-const SIZES = [100, 1000, 5000];
+const SIZES = (process.env["SKIFF_BENCH_PROXY_SIZES"] ?? "100,1000,5000").split(",").map(Number);
 const BASELINE_CAP = Number(process.env['SKIFF_BENCH_PROXY_BASELINE_CAP'] ?? 1000);
 const CHANGE_ROUNDS = 20;
 const SERVICE_CIDR = '198.18.0.0/15';

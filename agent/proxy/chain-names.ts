@@ -17,6 +17,7 @@ export const CHAIN = {
   guard: 'SKIFF-GUARD',
 } as const;
 
+// SEP: per-endpoint chains of earlier versions, still removed when found.
 const HASHED = ['SVC', 'SEP', 'EXT'] as const;
 
 export const OWNED_CHAIN = new RegExp(`^(?:${Object.values(CHAIN).join('|')}|SKIFF-(?:${HASHED.join('|')})-[A-Z2-7]{16})$`);
@@ -62,6 +63,7 @@ export function externalChain(servicePortName: string, protocol: Protocol): stri
   return `SKIFF-EXT-${hash16(servicePortName + protocol.toLowerCase())}`;
 }
 
-export function endpointChain(servicePortName: string, protocol: Protocol, endpoint: string): string {
+/** The `recent` list that remembers clients of one endpoint (ClientIP affinity). */
+export function affinityList(servicePortName: string, protocol: Protocol, endpoint: string): string {
   return `SKIFF-SEP-${hash16(servicePortName + protocol.toLowerCase() + endpoint)}`;
 }

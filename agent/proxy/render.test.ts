@@ -40,10 +40,8 @@ const cases: { name: string; all: boolean; input: ServiceEndpoints[]; golden: st
 :SKIFF-MARK-MASQ
 -A SKIFF-MARK-MASQ -j MARK --or-mark 0x4000
 :SKIFF-SVC-CDGGSHYLG3RE2FKL
--A SKIFF-SVC-CDGGSHYLG3RE2FKL -m comment --comment "default/web:http -> 10.42.0.5:8080" -j SKIFF-SEP-IV4V4L7CGKB7OJNB
-:SKIFF-SEP-IV4V4L7CGKB7OJNB
--A SKIFF-SEP-IV4V4L7CGKB7OJNB -s 10.42.0.5/32 -m comment --comment "default/web:http" -j SKIFF-MARK-MASQ
--A SKIFF-SEP-IV4V4L7CGKB7OJNB -p tcp -m comment --comment "default/web:http" -m tcp -j DNAT --to-destination 10.42.0.5:8080
+-A SKIFF-SVC-CDGGSHYLG3RE2FKL -s 10.42.0.5/32 -m comment --comment "default/web:http hairpin" -j SKIFF-MARK-MASQ
+-A SKIFF-SVC-CDGGSHYLG3RE2FKL -p tcp -m comment --comment "default/web:http -> 10.42.0.5:8080" -m tcp -j DNAT --to-destination 10.42.0.5:8080
 *filter
 :SKIFF-SERVICES
 :SKIFF-EXTERNAL-SERVICES
@@ -68,21 +66,15 @@ const cases: { name: string; all: boolean; input: ServiceEndpoints[]; golden: st
 :SKIFF-NODEPORTS
 -A SKIFF-NODEPORTS -p udp -m comment --comment "default/dns:dns" -m udp --dport 30053 -j SKIFF-EXT-2MBSHUE5GJKPO227
 :SKIFF-SVC-2MBSHUE5GJKPO227
--A SKIFF-SVC-2MBSHUE5GJKPO227 -m comment --comment "default/dns:dns -> 10.42.0.9:53" -m recent --rcheck --seconds 600 --reap --name SKIFF-SEP-AU5F2657RNGIXD36 --mask 255.255.255.255 --rsource -j SKIFF-SEP-AU5F2657RNGIXD36
--A SKIFF-SVC-2MBSHUE5GJKPO227 -m comment --comment "default/dns:dns -> 10.42.0.7:53" -m recent --rcheck --seconds 600 --reap --name SKIFF-SEP-NC5WITAZZ64RUOZV --mask 255.255.255.255 --rsource -j SKIFF-SEP-NC5WITAZZ64RUOZV
--A SKIFF-SVC-2MBSHUE5GJKPO227 -m comment --comment "default/dns:dns -> 10.42.0.8:53" -m recent --rcheck --seconds 600 --reap --name SKIFF-SEP-YKQYHF3KVOUBLLUF --mask 255.255.255.255 --rsource -j SKIFF-SEP-YKQYHF3KVOUBLLUF
--A SKIFF-SVC-2MBSHUE5GJKPO227 -m comment --comment "default/dns:dns -> 10.42.0.9:53" -m statistic --mode random --probability 0.3333333333 -j SKIFF-SEP-AU5F2657RNGIXD36
--A SKIFF-SVC-2MBSHUE5GJKPO227 -m comment --comment "default/dns:dns -> 10.42.0.7:53" -m statistic --mode random --probability 0.5000000000 -j SKIFF-SEP-NC5WITAZZ64RUOZV
--A SKIFF-SVC-2MBSHUE5GJKPO227 -m comment --comment "default/dns:dns -> 10.42.0.8:53" -j SKIFF-SEP-YKQYHF3KVOUBLLUF
-:SKIFF-SEP-AU5F2657RNGIXD36
--A SKIFF-SEP-AU5F2657RNGIXD36 -s 10.42.0.9/32 -m comment --comment "default/dns:dns" -j SKIFF-MARK-MASQ
--A SKIFF-SEP-AU5F2657RNGIXD36 -p udp -m comment --comment "default/dns:dns" -m recent --set --name SKIFF-SEP-AU5F2657RNGIXD36 --mask 255.255.255.255 --rsource -m udp -j DNAT --to-destination 10.42.0.9:53
-:SKIFF-SEP-NC5WITAZZ64RUOZV
--A SKIFF-SEP-NC5WITAZZ64RUOZV -s 10.42.0.7/32 -m comment --comment "default/dns:dns" -j SKIFF-MARK-MASQ
--A SKIFF-SEP-NC5WITAZZ64RUOZV -p udp -m comment --comment "default/dns:dns" -m recent --set --name SKIFF-SEP-NC5WITAZZ64RUOZV --mask 255.255.255.255 --rsource -m udp -j DNAT --to-destination 10.42.0.7:53
-:SKIFF-SEP-YKQYHF3KVOUBLLUF
--A SKIFF-SEP-YKQYHF3KVOUBLLUF -s 10.42.0.8/32 -m comment --comment "default/dns:dns" -j SKIFF-MARK-MASQ
--A SKIFF-SEP-YKQYHF3KVOUBLLUF -p udp -m comment --comment "default/dns:dns" -m recent --set --name SKIFF-SEP-YKQYHF3KVOUBLLUF --mask 255.255.255.255 --rsource -m udp -j DNAT --to-destination 10.42.0.8:53
+-A SKIFF-SVC-2MBSHUE5GJKPO227 -s 10.42.0.9/32 -m comment --comment "default/dns:dns hairpin" -j SKIFF-MARK-MASQ
+-A SKIFF-SVC-2MBSHUE5GJKPO227 -s 10.42.0.7/32 -m comment --comment "default/dns:dns hairpin" -j SKIFF-MARK-MASQ
+-A SKIFF-SVC-2MBSHUE5GJKPO227 -s 10.42.0.8/32 -m comment --comment "default/dns:dns hairpin" -j SKIFF-MARK-MASQ
+-A SKIFF-SVC-2MBSHUE5GJKPO227 -p udp -m comment --comment "default/dns:dns -> 10.42.0.9:53" -m recent --rcheck --seconds 600 --reap --name SKIFF-SEP-AU5F2657RNGIXD36 --mask 255.255.255.255 --rsource -m recent --set --name SKIFF-SEP-AU5F2657RNGIXD36 --mask 255.255.255.255 --rsource -m udp -j DNAT --to-destination 10.42.0.9:53
+-A SKIFF-SVC-2MBSHUE5GJKPO227 -p udp -m comment --comment "default/dns:dns -> 10.42.0.7:53" -m recent --rcheck --seconds 600 --reap --name SKIFF-SEP-NC5WITAZZ64RUOZV --mask 255.255.255.255 --rsource -m recent --set --name SKIFF-SEP-NC5WITAZZ64RUOZV --mask 255.255.255.255 --rsource -m udp -j DNAT --to-destination 10.42.0.7:53
+-A SKIFF-SVC-2MBSHUE5GJKPO227 -p udp -m comment --comment "default/dns:dns -> 10.42.0.8:53" -m recent --rcheck --seconds 600 --reap --name SKIFF-SEP-YKQYHF3KVOUBLLUF --mask 255.255.255.255 --rsource -m recent --set --name SKIFF-SEP-YKQYHF3KVOUBLLUF --mask 255.255.255.255 --rsource -m udp -j DNAT --to-destination 10.42.0.8:53
+-A SKIFF-SVC-2MBSHUE5GJKPO227 -p udp -m comment --comment "default/dns:dns -> 10.42.0.9:53" -m statistic --mode random --probability 0.3333333333 -m recent --set --name SKIFF-SEP-AU5F2657RNGIXD36 --mask 255.255.255.255 --rsource -m udp -j DNAT --to-destination 10.42.0.9:53
+-A SKIFF-SVC-2MBSHUE5GJKPO227 -p udp -m comment --comment "default/dns:dns -> 10.42.0.7:53" -m statistic --mode random --probability 0.5000000000 -m recent --set --name SKIFF-SEP-NC5WITAZZ64RUOZV --mask 255.255.255.255 --rsource -m udp -j DNAT --to-destination 10.42.0.7:53
+-A SKIFF-SVC-2MBSHUE5GJKPO227 -p udp -m comment --comment "default/dns:dns -> 10.42.0.8:53" -m recent --set --name SKIFF-SEP-YKQYHF3KVOUBLLUF --mask 255.255.255.255 --rsource -m udp -j DNAT --to-destination 10.42.0.8:53
 :SKIFF-EXT-2MBSHUE5GJKPO227
 -A SKIFF-EXT-2MBSHUE5GJKPO227 -m comment --comment "forwarded service traffic" -j MARK --or-mark 0x8000
 -A SKIFF-EXT-2MBSHUE5GJKPO227 -m comment --comment "masquerade traffic for default/dns:dns external destinations" -j SKIFF-MARK-MASQ
@@ -122,10 +114,8 @@ const cases: { name: string; all: boolean; input: ServiceEndpoints[]; golden: st
 -A SKIFF-SERVICES ! -d 127.0.0.0/8 -m comment --comment "skiff service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL -j SKIFF-NODEPORTS
 :SKIFF-NODEPORTS
 :SKIFF-SVC-U3B2D3J7TWRW5PMH
--A SKIFF-SVC-U3B2D3J7TWRW5PMH -m comment --comment "default/drain:http -> 10.42.0.5:8080" -j SKIFF-SEP-TK2KEQ755QKGWKRP
-:SKIFF-SEP-TK2KEQ755QKGWKRP
--A SKIFF-SEP-TK2KEQ755QKGWKRP -s 10.42.0.5/32 -m comment --comment "default/drain:http" -j SKIFF-MARK-MASQ
--A SKIFF-SEP-TK2KEQ755QKGWKRP -p tcp -m comment --comment "default/drain:http" -m tcp -j DNAT --to-destination 10.42.0.5:8080
+-A SKIFF-SVC-U3B2D3J7TWRW5PMH -s 10.42.0.5/32 -m comment --comment "default/drain:http hairpin" -j SKIFF-MARK-MASQ
+-A SKIFF-SVC-U3B2D3J7TWRW5PMH -p tcp -m comment --comment "default/drain:http -> 10.42.0.5:8080" -m tcp -j DNAT --to-destination 10.42.0.5:8080
 *filter
 :SKIFF-SERVICES
 :SKIFF-EXTERNAL-SERVICES
@@ -152,30 +142,22 @@ const cases: { name: string; all: boolean; input: ServiceEndpoints[]; golden: st
 -A SKIFF-NODEPORTS -p tcp -m comment --comment "default/lb2:http" -m tcp --dport 30444 -j SKIFF-EXT-LBYPAOV3RZZSNGQI
 -A SKIFF-NODEPORTS -p tcp -m comment --comment "default/lb:http" -m tcp --dport 30443 -j SKIFF-EXT-JSLCNGWSGB5JPS5Q
 :SKIFF-SVC-LBYPAOV3RZZSNGQI
--A SKIFF-SVC-LBYPAOV3RZZSNGQI -m comment --comment "default/lb2:http -> 10.42.1.6:8443" -j SKIFF-SEP-ZMSD7MAKCRZR64TN
-:SKIFF-SEP-ZMSD7MAKCRZR64TN
--A SKIFF-SEP-ZMSD7MAKCRZR64TN -s 10.42.1.6/32 -m comment --comment "default/lb2:http" -j SKIFF-MARK-MASQ
--A SKIFF-SEP-ZMSD7MAKCRZR64TN -p tcp -m comment --comment "default/lb2:http" -m tcp -j DNAT --to-destination 10.42.1.6:8443
+-A SKIFF-SVC-LBYPAOV3RZZSNGQI -p tcp -m comment --comment "default/lb2:http -> 10.42.1.6:8443" -m tcp -j DNAT --to-destination 10.42.1.6:8443
 :SKIFF-EXT-LBYPAOV3RZZSNGQI
 -A SKIFF-EXT-LBYPAOV3RZZSNGQI -m comment --comment "forwarded service traffic" -j MARK --or-mark 0x8000
 -A SKIFF-EXT-LBYPAOV3RZZSNGQI -s 10.42.0.0/24 -m comment --comment "pod traffic for default/lb2:http external destinations" -j SKIFF-SVC-LBYPAOV3RZZSNGQI
 -A SKIFF-EXT-LBYPAOV3RZZSNGQI -m comment --comment "masquerade LOCAL traffic for default/lb2:http external destinations" -m addrtype --src-type LOCAL -j SKIFF-MARK-MASQ
 -A SKIFF-EXT-LBYPAOV3RZZSNGQI -m comment --comment "route LOCAL traffic for default/lb2:http external destinations" -m addrtype --src-type LOCAL -j SKIFF-SVC-LBYPAOV3RZZSNGQI
 :SKIFF-SVC-JSLCNGWSGB5JPS5Q
--A SKIFF-SVC-JSLCNGWSGB5JPS5Q -m comment --comment "default/lb:http -> 10.42.0.5:8443" -m statistic --mode random --probability 0.5000000000 -j SKIFF-SEP-A7NTYYGOPXWSL5EI
--A SKIFF-SVC-JSLCNGWSGB5JPS5Q -m comment --comment "default/lb:http -> 10.42.1.5:8443" -j SKIFF-SEP-AM4QPR2S3W2GQR4Y
-:SKIFF-SEP-A7NTYYGOPXWSL5EI
--A SKIFF-SEP-A7NTYYGOPXWSL5EI -s 10.42.0.5/32 -m comment --comment "default/lb:http" -j SKIFF-MARK-MASQ
--A SKIFF-SEP-A7NTYYGOPXWSL5EI -p tcp -m comment --comment "default/lb:http" -m tcp -j DNAT --to-destination 10.42.0.5:8443
-:SKIFF-SEP-AM4QPR2S3W2GQR4Y
--A SKIFF-SEP-AM4QPR2S3W2GQR4Y -s 10.42.1.5/32 -m comment --comment "default/lb:http" -j SKIFF-MARK-MASQ
--A SKIFF-SEP-AM4QPR2S3W2GQR4Y -p tcp -m comment --comment "default/lb:http" -m tcp -j DNAT --to-destination 10.42.1.5:8443
+-A SKIFF-SVC-JSLCNGWSGB5JPS5Q -s 10.42.0.5/32 -m comment --comment "default/lb:http hairpin" -j SKIFF-MARK-MASQ
+-A SKIFF-SVC-JSLCNGWSGB5JPS5Q -p tcp -m comment --comment "default/lb:http -> 10.42.0.5:8443" -m statistic --mode random --probability 0.5000000000 -m tcp -j DNAT --to-destination 10.42.0.5:8443
+-A SKIFF-SVC-JSLCNGWSGB5JPS5Q -p tcp -m comment --comment "default/lb:http -> 10.42.1.5:8443" -m tcp -j DNAT --to-destination 10.42.1.5:8443
 :SKIFF-EXT-JSLCNGWSGB5JPS5Q
 -A SKIFF-EXT-JSLCNGWSGB5JPS5Q -m comment --comment "forwarded service traffic" -j MARK --or-mark 0x8000
 -A SKIFF-EXT-JSLCNGWSGB5JPS5Q -s 10.42.0.0/24 -m comment --comment "pod traffic for default/lb:http external destinations" -j SKIFF-SVC-JSLCNGWSGB5JPS5Q
 -A SKIFF-EXT-JSLCNGWSGB5JPS5Q -m comment --comment "masquerade LOCAL traffic for default/lb:http external destinations" -m addrtype --src-type LOCAL -j SKIFF-MARK-MASQ
 -A SKIFF-EXT-JSLCNGWSGB5JPS5Q -m comment --comment "route LOCAL traffic for default/lb:http external destinations" -m addrtype --src-type LOCAL -j SKIFF-SVC-JSLCNGWSGB5JPS5Q
--A SKIFF-EXT-JSLCNGWSGB5JPS5Q -m comment --comment "default/lb:http -> 10.42.0.5:8443" -j SKIFF-SEP-A7NTYYGOPXWSL5EI
+-A SKIFF-EXT-JSLCNGWSGB5JPS5Q -p tcp -m comment --comment "default/lb:http -> 10.42.0.5:8443" -m tcp -j DNAT --to-destination 10.42.0.5:8443
 *filter
 :SKIFF-SERVICES
 :SKIFF-EXTERNAL-SERVICES

@@ -8,14 +8,14 @@
 //     SKIFF-EXT-X; any local address → SKIFF-NODEPORTS → SKIFF-EXT-X.
 //   SKIFF-EXT-X: marks for masquerade (policy Cluster) or keeps the client address and picks
 //     only this node's endpoints (policy Local); then SKIFF-SVC-X or the SEP chains.
-//   SKIFF-SVC-X: affinity (recent) first, then one SEP chain by random probability.
-//   SKIFF-SEP-Y: masquerade if the endpoint reaches itself (hairpin), DNAT to ip:port.
+//   SKIFF-SVC-X: masquerade if a local endpoint is the client (hairpin), affinity (recent)
+//     first, then one endpoint by random probability: DNAT to ip:port.
 //   nat POSTROUTING → SKIFF-POSTROUTING: masquerade marked packets.
 //   filter: REJECT Services without endpoints, ACCEPT forwarded service traffic under
 //     Docker's DROP policy, and the guard: REJECT whatever is still addressed to the
 //     service range (no rule translated it), so it never leaves the machine.
 
-import { CHAIN, endpointChain, externalChain, serviceChain } from './chain-names.js';
+import { CHAIN, affinityList, externalChain, serviceChain } from './chain-names.js';
 import { usableEndpoints, type EndpointInfo, type ServicePortInfo } from './service-info.js';
 
 export interface RenderConfig {
@@ -89,30 +89,38 @@ function comment(text: string): string {
   return `-m comment --comment "${text.replace(/"/g, "'")}"`;
 }
 
-/** The rules that send to one of `eps` (affinity first, then random choice). */
+/**
+ * The rules that send to one of `eps`: affinity first, then a random choice, each a DNAT
+ * straight to the endpoint. kube-proxy puts each endpoint in a chain of its own; here
+ * there are none, because with the nft backend a restore costs about as much per chain as
+ * per few rules, and a chain per endpoint made a 1000-Service sync twice as slow.
+ */
 function balance(nat: ChainWriter, from: string, svc: ServicePortInfo, eps: readonly EndpointInfo[]): void {
-  const seps = eps.map((ep) => ({ ep, chain: endpointChain(svc.name, svc.protocol, `${ep.ip}:${ep.port}`) }));
+  const { p, m } = proto(svc);
+  const targets = eps.map((ep) => ({ ep, to: `${ep.ip}:${ep.port}`, list: affinityList(svc.name, svc.protocol, `${ep.ip}:${ep.port}`) }));
+  const recent = (list: string, op: string) => `-m recent ${op} --name ${list} --mask 255.255.255.255 --rsource`;
   if (svc.affinitySeconds > 0) {
-    for (const { ep, chain } of seps) {
-      nat.add(from, `${comment(`${svc.name} -> ${ep.ip}:${ep.port}`)} -m recent --rcheck --seconds ${svc.affinitySeconds} --reap --name ${chain} --mask 255.255.255.255 --rsource -j ${chain}`);
+    for (const { to, list } of targets) {
+      nat.add(from, `${p} ${comment(`${svc.name} -> ${to}`)} ${recent(list, `--rcheck --seconds ${svc.affinitySeconds} --reap`)} ${recent(list, '--set')} ${m} -j DNAT --to-destination ${to}`);
     }
   }
-  seps.forEach(({ ep, chain }, i) => {
-    const left = seps.length - i;
+  targets.forEach(({ to, list }, i) => {
+    const left = targets.length - i;
     const pick = left > 1 ? ` -m statistic --mode random --probability ${probability(left)}` : '';
-    nat.add(from, `${comment(`${svc.name} -> ${ep.ip}:${ep.port}`)}${pick} -j ${chain}`);
+    const remember = svc.affinitySeconds > 0 ? ` ${recent(list, '--set')}` : '';
+    nat.add(from, `${p} ${comment(`${svc.name} -> ${to}`)}${pick}${remember} ${m} -j DNAT --to-destination ${to}`);
   });
 }
 
-function renderEndpointChain(nat: ChainWriter, svc: ServicePortInfo, ep: EndpointInfo): void {
-  const chain = endpointChain(svc.name, svc.protocol, `${ep.ip}:${ep.port}`);
-  const { p, m } = proto(svc);
-  nat.chain(chain);
-  // Hairpin: a pod reaching itself through its Service must see the reply come from the
-  // VIP, so its own address is masqueraded to the bridge's.
-  nat.add(chain, `-s ${ep.ip}/32 ${comment(svc.name)} -j ${CHAIN.markMasq}`);
-  const recent = svc.affinitySeconds > 0 ? ` -m recent --set --name ${chain} --mask 255.255.255.255 --rsource` : '';
-  nat.add(chain, `${p} ${comment(svc.name)}${recent} ${m} -j DNAT --to-destination ${ep.ip}:${ep.port}`);
+/**
+ * Hairpin: a pod reaching itself through its Service must see the reply come from the
+ * VIP, so the connection is masqueraded. Without a chain per endpoint the rule cannot know
+ * which endpoint the random choice will take, so it marks any connection from a local
+ * endpoint of this Service: a pod reaching a sibling through their Service is masqueraded
+ * too (the sibling sees the node's bridge address, not the pod's).
+ */
+function hairpin(nat: ChainWriter, chain: string, svc: ServicePortInfo, eps: readonly EndpointInfo[]): void {
+  for (const ep of eps) if (ep.local) nat.add(chain, `-s ${ep.ip}/32 ${comment(`${svc.name} hairpin`)} -j ${CHAIN.markMasq}`);
 }
 
 /** Destinations other than the cluster IP: external IPs, LoadBalancer IPs (and the node's IPs for them). */
@@ -166,8 +174,9 @@ export function renderService(svc: ServicePortInfo, endpoints: readonly Endpoint
   }
 
   nat.add(CHAIN.services, `-d ${svc.clusterIP}/32 ${p} ${comment(`${svc.name} cluster IP`)} ${m} --dport ${svc.port} -j ${svcChain}`);
+  nat.chain(svcChain);
+  hairpin(nat, svcChain, svc, usable);
   balance(nat, svcChain, svc, usable);
-  for (const ep of usable) renderEndpointChain(nat, svc, ep);
 
   if (!hasExternal) return done();
   for (const d of externals) nat.add(CHAIN.services, `-d ${d.ip}/32 ${p} ${comment(`${svc.name} ${d.what}`)} ${m} --dport ${svc.port} -j ${extChain}`);

@@ -35,18 +35,23 @@ test('full: every chain declared, all jumps inserted in order, stale owned chain
   assert.deepEqual(lines.filter((l) => l.startsWith('*') || l === 'COMMIT'), ['*nat', 'COMMIT', '*filter', 'COMMIT']);
 });
 
-test('partial: nothing changed → no text; one endpoint → its chains only', () => {
+test('partial: nothing changed → no text; one endpoint → its chains only; a Service gone → its chains deleted', () => {
   const before = renderRuleset([{ svc: svcPort({ serviceName: 'web' }), endpoints: [ep('10.42.0.5'), ep('10.42.0.6')] }, { svc: svcPort({ serviceName: 'api', clusterIP: '198.18.0.20' }), endpoints: [ep('10.42.0.9')] }], CONFIG);
   const last = appliedState(before);
   assert.equal(planPartial(before, last), '');
   const after = renderRuleset([{ svc: svcPort({ serviceName: 'web' }), endpoints: [ep('10.42.0.5')] }, { svc: svcPort({ serviceName: 'api', clusterIP: '198.18.0.20' }), endpoints: [ep('10.42.0.9')] }], CONFIG);
   const text = planPartial(after, last);
   const declared = text.split('\n').filter((l) => l.startsWith(':')).map((l) => l.slice(1, l.indexOf(' ')));
-  assert.equal(declared.length, 2, text);
+  assert.equal(declared.length, 1, text);
   assert.match(declared[0]!, /^SKIFF-SVC-/);
-  assert.match(declared[1]!, /^SKIFF-SEP-/);
-  assert.ok(text.includes(`-X ${declared[1]}`));
+  assert.ok(!text.includes('10.42.0.6'), 'the endpoint that left is gone from the rewritten chain');
+  assert.ok(!text.includes('-X '), 'no chain went away');
   assert.ok(!text.includes('*filter'), 'filter did not change');
+
+  const gone = renderRuleset([{ svc: svcPort({ serviceName: 'api', clusterIP: '198.18.0.20' }), endpoints: [ep('10.42.0.9')] }], CONFIG);
+  const removal = planPartial(gone, appliedState(after));
+  assert.match(removal, /^:SKIFF-SERVICES - \[0:0\]$/m, 'SKIFF-SERVICES loses its line');
+  assert.equal(removal.split('\n').filter((l) => l.startsWith('-X SKIFF-SVC-')).length, 1);
 });
 
 test('cleanup: owned chains flushed and deleted, jumps into them deleted, the rest untouched', () => {
