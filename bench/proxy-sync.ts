@@ -8,9 +8,12 @@
 // BASELINE_CAP commands and the rest extrapolated from their mean (a lower bound: with the
 // nft backend each command gets slower as the table grows).
 //
-// `node dist/bench/proxy-sync.js` runs it alone; `npm run bench` runs it too.
+// It runs in a child node with --no-opt, the V8 setting the agent runs with (bin/v8-flags.ts),
+// so the rendering is timed as the agent would do it. `node dist/bench/proxy-sync.js` runs
+// it alone; `npm run bench` runs it too.
 
-import { pathToFileURL } from 'node:url';
+import { spawn } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import pino from 'pino';
 import type { EndpointSlice, Service } from '../api/service-types.js';
 import { ExecIptables, type Iptables } from '../agent/proxy/iptables.js';
@@ -125,9 +128,18 @@ async function oneAtATime(text: string, cap: number): Promise<{ ms: number; ran:
   }
 }
 
-export async function proxySyncBench(log: (line: string) => void = console.log): Promise<void> {
+/** Runs the measurement in a child with the agent's V8 flags; its lines go to our stdout. */
+export function proxySyncBench(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--no-opt', fileURLToPath(import.meta.url), '--measure'], { stdio: ['ignore', 'inherit', 'inherit'] });
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`proxy sync bench exited ${code}`))));
+  });
+}
+
+async function measure(log: (line: string) => void = console.log): Promise<void> {
   const backend = (await ExecIptables.create()).backend;
-  log(`service proxy sync (iptables-${backend}, in a throwaway netns; 3 endpoints per Service)`);
+  log(`service proxy sync (iptables-${backend}, in a throwaway netns; 3 endpoints per Service; node --no-opt as the agent runs)`);
   for (const n of SIZES) {
     const full = await fullSync(n);
     try {
@@ -158,7 +170,7 @@ export async function proxySyncBench(log: (line: string) => void = console.log):
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  proxySyncBench().catch((err) => {
+  (process.argv.includes('--measure') ? measure() : proxySyncBench()).catch((err) => {
     console.error(err);
     process.exit(1);
   });
