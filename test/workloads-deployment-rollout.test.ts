@@ -1,5 +1,6 @@
 // `kubectl rollout` against the Deployment controller with a real agent and stock kubectl
 // 1.33: history, undo (to the previous and to a chosen revision), pause and resume, restart;
+// scale 1→5→2 and a rolling image change sampled against maxUnavailable;
 // progressDeadlineSeconds turns a stalled rollout into ProgressDeadlineExceeded, which
 // `rollout status` reports; minReadySeconds holds availability back.
 
@@ -89,6 +90,38 @@ describe('kubectl rollout', () => {
       const pods = (await cluster.client.list<Pod>(resources.pods, { namespace: 'default', labelSelector: 'app=roll' })).items.filter((p) => !p.metadata.deletionTimestamp);
       return pods.length === 2 && pods.every((p) => p.spec.containers[0]?.env?.[0]?.value === '2');
     }, 30_000, 300);
+  });
+
+  test('scale 1→5→2, then an image change never leaves more than maxUnavailable unavailable (sampled)', async () => {
+    await k(['apply', '-f', '-'], manifest('steps', { strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 1 } } }, sleepForever));
+    await k(['rollout', 'status', 'deployment/steps', '--timeout=60s']);
+    const live = async () => (await cluster.client.list<Pod>(resources.pods, { namespace: 'default', labelSelector: 'app=steps' })).items.filter((p) => !p.metadata.deletionTimestamp);
+    for (const n of [5, 2]) {
+      await k(['scale', 'deployment/steps', `--replicas=${n}`]);
+      await k(['rollout', 'status', 'deployment/steps', '--timeout=60s']);
+      await waitFor(`${n} pods`, async () => (await live()).length === n, 30_000, 300);
+    }
+    await k(['scale', 'deployment/steps', '--replicas=4']);
+    await k(['rollout', 'status', 'deployment/steps', '--timeout=60s']);
+    let fewestReady = Infinity;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const ready = (await live()).filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+        fewestReady = Math.min(fewestReady, ready);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    await k(['set', 'env', 'deployment/steps', 'ROUND=2']);
+    await k(['rollout', 'status', 'deployment/steps', '--timeout=60s']);
+    sampling = false;
+    await sampler;
+    assert.ok(fewestReady >= 3, `at least replicas - maxUnavailable = 3 ready throughout, saw ${fewestReady}`);
+    const pods = await waitFor('4 new pods', async () => {
+      const ps = await live();
+      return ps.length === 4 && ps.every((p) => p.spec.containers[0]?.env?.[0]?.value === '2') ? ps : undefined;
+    }, 30_000, 300);
+    assert.equal(pods.length, 4);
   });
 
   test('progressDeadlineSeconds: a rollout that makes no progress is reported as exceeded', async () => {

@@ -1,6 +1,7 @@
 // The Job controller against two real agents, driven by stock kubectl 1.33: a Job with
 // completions 5 and parallelism 2 completes with never more than 2 pods active (sampled);
-// a failing Job retries after the 10 s backoff and ends Failed with BackoffLimitExceeded;
+// a failing Job retries after the 10 s backoff and ends Failed with BackoffLimitExceeded, and
+// with restartPolicy OnFailure its container restarts count instead;
 // activeDeadlineSeconds stops a Job that runs too long; ttlSecondsAfterFinished deletes a
 // finished Job and its pods.
 
@@ -87,6 +88,17 @@ describe('job controller', () => {
     assert.ok(gap >= 10_000, `the retry waited out the 10 s backoff (${gap} ms)`);
     const described = await k(['describe', 'job', 'flaky']);
     assert.match(described, /BackoffLimitExceeded/);
+  });
+
+  test('restartPolicy OnFailure: container restarts count against backoffLimit', async () => {
+    await k(['apply', '-f', '-'], manifest('crashy', { backoffLimit: 1 }, 'exit 2', 'OnFailure'));
+    const failed = await waitFor('job crashy to fail', async () => {
+      const j = await getJob('crashy');
+      return condition(j, 'Failed') ? j : undefined;
+    }, 90_000, 500);
+    assert.equal(condition(failed, 'Failed')!.reason, 'BackoffLimitExceeded');
+    const pods = await jobPods('crashy');
+    assert.equal(pods.length, 1, 'the pod restarts in place, no second pod');
   });
 
   test('activeDeadlineSeconds fails a Job that runs too long and stops its pod', async () => {
