@@ -44,6 +44,7 @@ export function iptablesConformance(name: string, backend: IptablesBackend, make
           '-A SKIFF-T-A -d 198.18.0.1/32 -p tcp -m comment --comment "ns/svc:http cluster IP" -m tcp --dport 80 -j SKIFF-T-B',
           '-A SKIFF-T-B -p tcp -m statistic --mode random --probability 0.33333333349 -m tcp -j DNAT --to-destination 10.1.0.2:8080',
           '-A SKIFF-T-B -m recent --rcheck --seconds 10800 --reap --name SKIFF-T-B --mask 255.255.255.255 --rsource -j RETURN',
+          '-A SKIFF-T-B -p tcp -m recent --rcheck --seconds 60 --reap --name SKIFF-T-B --mask 255.255.255.255 --rsource -m recent --set --name SKIFF-T-B --mask 255.255.255.255 --rsource -m tcp -j DNAT --to-destination 10.1.0.3:8080',
           '-A OUTPUT -m comment --comment "skiff test" -j SKIFF-T-A',
           'COMMIT',
           '',
@@ -54,9 +55,11 @@ export function iptablesConformance(name: string, backend: IptablesBackend, make
       assert.deepEqual(chainsOf(saved).filter((c) => c.startsWith('SKIFF-T-')).sort(), ['SKIFF-T-A', 'SKIFF-T-B']);
       assert.deepEqual(rulesOf(saved, 'SKIFF-T-A'), ['-A SKIFF-T-A -d 198.18.0.1/32 -p tcp -m comment --comment "ns/svc:http cluster IP" -m tcp --dport 80 -j SKIFF-T-B']);
       const b = rulesOf(saved, 'SKIFF-T-B');
-      assert.equal(b.length, 2);
+      assert.equal(b.length, 3);
       assert.match(b[0]!, /-m statistic --mode random --probability 0\.33333333349 -m tcp -j DNAT --to-destination 10\.1\.0\.2:8080$/);
       assert.match(b[1]!, /-m recent --rcheck --seconds 10800 --reap --name SKIFF-T-B --mask 255\.255\.255\.255 --rsource -j RETURN$/);
+      // Two recent matches in one rule (check, then refresh), as ClientIP affinity renders them.
+      assert.match(b[2]!, /-m recent --rcheck --seconds 60 --reap .*-m recent --set --name SKIFF-T-B .*-j DNAT --to-destination 10\.1\.0\.3:8080$/);
       assert.deepEqual(rulesOf(saved, 'OUTPUT'), ['-A OUTPUT -m comment --comment "skiff test" -j SKIFF-T-A']);
     });
 
