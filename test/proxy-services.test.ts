@@ -21,7 +21,7 @@ import { OWNED_CHAIN } from '../agent/proxy/chain-names.js';
 import { createNetns, type Netns } from '../agent/proxy/netns.js';
 import { resources } from '../api/resources.js';
 import type { Service } from '../api/service-types.js';
-import type { Pod } from '../api/types.js';
+import type { Node, Pod } from '../api/types.js';
 import { ensureTestImages } from './fixtures/images.js';
 import { startCluster, waitFor, type TestCluster } from './lib/cluster.js';
 
@@ -169,6 +169,7 @@ describe('service proxy (iptables) end to end', () => {
       svc('sticky', 'web', { sessionAffinity: 'ClientIP' }),
       svc('solo', 'solo'),
       svc('empty', 'nobody'),
+      { ...svc('lb', 'web', { type: 'LoadBalancer' }), spec: { selector: { app: 'web' }, type: 'LoadBalancer', ports: [{ name: 'http', port: 8081, targetPort: 'http' }] } },
     ];
     await cluster.kubectlOk(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items }) });
     for (const name of ['web-a', 'web-b', 'web-c', 'solo']) {
@@ -176,7 +177,7 @@ describe('service proxy (iptables) end to end', () => {
       podIP.set(name, p.status!.podIP!);
     }
     await cluster.waitForPod('client', 'running', (x: Pod) => x.status?.phase === 'Running', 90_000);
-    for (const name of ['web', 'sticky', 'solo', 'empty']) {
+    for (const name of ['web', 'sticky', 'solo', 'empty', 'lb']) {
       const s = await cluster.client.get<Service>(resources.services, name, 'default');
       assert.ok(s.spec.clusterIP?.startsWith(SERVICE_NET), `${name} got ${s.spec.clusterIP}, outside ${SERVICE_CIDR}`);
       vip.set(name, s.spec.clusterIP!);
@@ -234,6 +235,19 @@ describe('service proxy (iptables) end to end', () => {
     const port = nodePort.get('web');
     assert.ok(port, 'web has a node port');
     const out = await ns.exec('/bin/busybox', ['sh', '-c', ncGet(rootIP, port, '/bin/busybox nc')]);
+    assert.ok(['web-a', 'web-b', 'web-c'].includes(bodyOf(out)), out);
+  });
+
+  test('a LoadBalancer Service answers on the node\'s IP, from the host and from the test namespace', async () => {
+    assert.ok(ns, 'runs after the NodePort test made the namespace');
+    const node = await cluster.client.get<Node>(resources.nodes, cluster.nodeNames[0]!);
+    const nodeIP = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
+    assert.ok(nodeIP, 'the node has an InternalIP');
+    const fromHost = await httpGet(`http://${nodeIP}:8081/`);
+    assert.ok(['web-a', 'web-b', 'web-c'].includes(fromHost), fromHost);
+    // The namespace reaches the node's IP only through this host's end of the veth.
+    await ns.exec('ip', ['route', 'add', `${nodeIP}/32`, 'via', rootIP]);
+    const out = await ns.exec('/bin/busybox', ['sh', '-c', ncGet(nodeIP, 8081, '/bin/busybox nc')]);
     assert.ok(['web-a', 'web-b', 'web-c'].includes(bodyOf(out)), out);
   });
 
