@@ -65,7 +65,7 @@ export class ExecIptables implements Iptables {
   static async create(options: ExecIptablesOptions = {}): Promise<ExecIptables> {
     const bins = binaries(options.backend);
     const line = await runCommand(options.netns, bins.iptables, ['--version']).catch((err: Error) => {
-      throw new ProxyError('IptablesUnavailable', `${bins.iptables} --version failed: ${err.message} (Debian: apt-get install -y iptables)`);
+      throw new ProxyError('IptablesUnavailable', `${bins.iptables} --version failed: ${err.message} (Debian: apt-get install -y iptables), or run the agent with --disable-proxy`);
     });
     return new ExecIptables(options.backend ?? parseBackend(line), options);
   }
