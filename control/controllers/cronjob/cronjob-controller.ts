@@ -41,6 +41,11 @@ export class CronJobController {
   private readonly cronJobs: Informer<CronJob>;
   private readonly jobs: Informer<Job>;
   private readonly queue = new WorkQueue({ baseDelayMs: 1_000, maxDelayMs: 60_000 });
+  /**
+   * One timer per CronJob for its next activation. WorkQueue.addAfter keeps the first timer
+   * it was given, so a schedule edited to run sooner would wait for the old, later one.
+   */
+  private readonly nextRun = new Map<string, { at: number; timer: NodeJS.Timeout }>();
 
   constructor(o: CronJobControllerOptions) {
     this.client = o.client;
@@ -62,7 +67,11 @@ export class CronJobController {
 
   async run(signal: AbortSignal): Promise<void> {
     const informers = [this.cronJobs.run(signal), this.jobs.run(signal)];
-    signal.addEventListener('abort', () => this.queue.shutDown(), { once: true });
+    signal.addEventListener('abort', () => {
+      this.queue.shutDown();
+      for (const { timer } of this.nextRun.values()) clearTimeout(timer);
+      this.nextRun.clear();
+    }, { once: true });
     await Promise.race([Promise.all([this.cronJobs.synced, this.jobs.synced]), new Promise((r) => signal.addEventListener('abort', r, { once: true }))]);
     await processQueue(this.queue, (key) => this.syncCronJob(key), (key, err) => {
       if (isConflict(err)) this.logger.debug({ cronJob: key }, 'cronjob sync conflicted, retrying');
@@ -73,7 +82,12 @@ export class CronJobController {
 
   private async syncCronJob(key: string): Promise<void> {
     const cj = this.cronJobs.get(key);
-    if (!cj) return;
+    if (!cj) {
+      const cur = this.nextRun.get(key);
+      if (cur) clearTimeout(cur.timer);
+      this.nextRun.delete(key);
+      return;
+    }
     const owned = this.jobs.list().filter((j) => j.metadata.namespace === cj.metadata.namespace && controllerRef(j)?.uid === cj.metadata.uid);
     const status: CronJobStatus = structuredClone(cj.status ?? {});
     await this.reconcileActive(cj, owned, status);
@@ -101,8 +115,21 @@ export class CronJobController {
       if (decision.scheduledTime !== undefined) await this.startJob(cj, status, decision.scheduledTime);
       await this.updateStatus(cj, status);
     } finally {
-      if (decision.nextTime !== undefined) this.queue.addAfter(key, Math.max(0, decision.nextTime - this.now()) + 100);
+      if (decision.nextTime !== undefined) this.syncAt(key, decision.nextTime);
     }
+  }
+
+  /** Sync `key` just after `at`, replacing a timer set for another time. */
+  private syncAt(key: string, at: number): void {
+    const cur = this.nextRun.get(key);
+    if (cur?.at === at) return;
+    if (cur) clearTimeout(cur.timer);
+    const timer = setTimeout(() => {
+      this.nextRun.delete(key);
+      this.queue.add(key);
+    }, Math.max(0, at - this.now()) + 100);
+    timer.unref();
+    this.nextRun.set(key, { at, timer });
   }
 
   /** Active refs follow the owned Jobs: finished and vanished ones leave, running ones join. */
