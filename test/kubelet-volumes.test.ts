@@ -231,6 +231,11 @@ describe('kubelet volumes', () => {
     assert.equal(await exec('secret-vol', 'main', 'cat /creds/username; echo; cat /creds/password'), 'admin\ns3cr=t');
     assert.equal((await exec('secret-vol', 'main', 'stat -L -c %a /creds/password')).trim(), '644');
     assert.equal((await exec('secret-vol', 'main', 'ls -A /absent | grep -v "^\\.\\." | wc -l')).trim(), '0');
+    // A Secret that changes, and an optional one that appears, reach the running pod.
+    await cluster.kubectlOk(['patch', 'secret', 'creds', '--type=merge', '-p', JSON.stringify({ data: { password: Buffer.from('rotated').toString('base64') } })]);
+    await cluster.kubectlOk(['create', 'secret', 'generic', 'no-such-secret', '--from-literal=late=arrived']);
+    await waitFor('the rotated password', async () => (await exec('secret-vol', 'main', 'cat /creds/password')) === 'rotated', 30_000, 200);
+    await waitFor('the optional secret to appear', async () => (await exec('secret-vol', 'main', 'cat /absent/late 2>/dev/null || true')) === 'arrived', 30_000, 200);
   });
 
   test('downwardAPI volume: labels file follows a label change; projected merges sources', async () => {
