@@ -204,6 +204,14 @@ describe('kubelet volumes', () => {
     t.diagnostic(`configMap update reached the running pod after ${delay.toFixed(0)} ms`);
     assert.ok(delay < 10_000, `the update took ${delay.toFixed(0)} ms`);
     assert.equal(await exec('cm-vol', 'main', 'cat /etc/all/lives'), '5');
+
+    // The ConfigMap deleted under the running pod: FailedMount events, the last contents
+    // stay, and the pod is not held back (its container still restarts).
+    await cluster.kubectlOk(['delete', 'configmap', 'game']);
+    await waitFor('a FailedMount event', async () => (await podEvents(cluster, 'cm-vol')).find((e) => e.reason === 'FailedMount' && /configmap "game" not found/.test(e.message ?? '')), 20_000);
+    await exec('cm-vol', 'main', 'kill 1');
+    await cluster.waitForPod('cm-vol', 'restarted', (p) => p.status?.containerStatuses?.[0]?.restartCount === 1 && !!p.status.containerStatuses[0].state.running, 30_000);
+    assert.equal(await exec('cm-vol', 'main', 'cat /etc/game/player/lives'), '5');
   });
 
   test('secret volume: decoded files with the default mode; optional missing ones mount empty', async () => {

@@ -154,7 +154,9 @@ export class PodSyncer {
     let volumes: PodVolumes = new Map();
     if (this.ctx.volumes) {
       try {
-        volumes = await this.ctx.volumes.setUpPod(pod, this.podContext(''));
+        const result = await this.ctx.volumes.setUpPod(pod, this.podContext(''));
+        volumes = result.volumes;
+        for (const f of result.failures) this.ctx.record(pod, 'Warning', 'FailedMount', `MountVolume.SetUp failed for volume "${f.volume}" : ${f.message}`);
         this.mountFailures.delete(uid);
       } catch (err) {
         if (!(err instanceof PodVolumesError)) throw err;

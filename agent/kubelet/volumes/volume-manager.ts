@@ -7,7 +7,9 @@
 //   <dataDir>/pods/<uid>/volumes/kubernetes.io~configmap/<name>      (atomic writer)
 //   … secret, downward-api, projected likewise; hostPath volumes are the host path itself.
 
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Pod } from '../../../api/types.js';
 import type { PodContext } from '../container-config.js';
@@ -32,6 +34,16 @@ export type PodVolumes = Map<string, PodVolume>;
 export interface VolumeFailure {
   volume: string;
   message: string;
+}
+
+export interface PodVolumesResult {
+  volumes: PodVolumes;
+  /**
+   * Volumes whose refresh failed but which were set up before (a ConfigMap deleted under
+   * a running pod): they keep their last contents and the pod carries on, as in
+   * Kubernetes, where only a volume never mounted holds a pod back. Each is an event.
+   */
+  failures: VolumeFailure[];
 }
 
 /** Some volumes of a pod could not be set up; each failure becomes a FailedMount event. */
@@ -70,19 +82,31 @@ export class VolumeManager {
    * Makes every volume of pod ready and returns where each one is. Volumes that fail are
    * reported together in a PodVolumesError after the others were set up.
    */
-  async setUpPod(pod: Pod, ctx: PodContext): Promise<PodVolumes> {
+  async setUpPod(pod: Pod, ctx: PodContext): Promise<PodVolumesResult> {
     const uid = pod.metadata.uid ?? '';
     const out: PodVolumes = new Map();
     const failures: VolumeFailure[] = [];
+    let blocking = false;
     for (const v of volumesOf(pod.spec)) {
       try {
         out.set(v.name, await this.setUpVolume(pod, uid, v, ctx));
       } catch (err) {
         failures.push({ volume: v.name, message: (err as Error).message });
+        const previous = await this.previousContents(uid, v);
+        if (previous) out.set(v.name, previous);
+        else blocking = true;
       }
     }
-    if (failures.length) throw new PodVolumesError(failures);
-    return out;
+    if (blocking) throw new PodVolumesError(failures);
+    return { volumes: out, failures };
+  }
+
+  /** An atomic-writer volume written before (it has ..data) still serves its last version. */
+  private async previousContents(uid: string, v: Volume): Promise<PodVolume | undefined> {
+    const plugin = pluginOf(v);
+    if (!plugin || plugin === 'hostPath' || plugin === 'kubernetes.io/empty-dir') return undefined;
+    const dir = volumeDir(this.o.dataDir, uid, plugin, v.name);
+    return existsSync(join(dir, '..data')) ? { hostPath: dir, readOnly: true } : undefined;
   }
 
   private async setUpVolume(pod: Pod, uid: string, v: Volume, ctx: PodContext): Promise<PodVolume> {
