@@ -149,8 +149,9 @@ export class PodSyncer {
     }
 
     // Volumes are ready before anything starts (and refreshed on every sync, so configMap,
-    // secret and downwardAPI files follow their sources); a failure stops here, as the
-    // kubelet's WaitForAttachAndMount does, with FailedMount events.
+    // secret and downwardAPI files follow their sources). A volume that was never set up
+    // stops the pod here, as the kubelet's WaitForAttachAndMount does; one that only failed
+    // to refresh keeps its last contents. Both are FailedMount events.
     let volumes: PodVolumes = new Map();
     if (this.ctx.volumes) {
       try {
