@@ -2,7 +2,8 @@
 // schedule (about two minutes of wall time): Allow with successfulJobsHistoryLimit 1 keeps
 // only the newest finished Job; Forbid does not start a second Job while the first runs;
 // Replace deletes the running Job and starts the new one. Jobs are named
-// <cronjob>-<scheduled minutes since the epoch>.
+// <cronjob>-<scheduled minutes since the epoch>. A CronJob whose last run is three hours
+// back (what a long control outage leaves) makes one catch-up run and reports the misses.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -95,4 +96,31 @@ describe('cronjob controller', () => {
     const table = await cluster.kubectlOk(['get', 'cronjob', 'forbid', '--no-headers'], { version: KUBECTL });
     assert.match(table, /^forbid\s+\*\/1 \* \* \* \*\s+<none>\s+False\s+1\s+\S+/);
   });
+  test('after a long outage (lastScheduleTime 3 h back): one catch-up run of the latest activation and TooManyMissedTimes', async () => {
+    // What a control server down for three hours finds: the status it left behind.
+    const suspended = JSON.parse(manifest('late', 'Allow', ['true']));
+    suspended.spec.suspend = true;
+    await cluster.kubectlOk(['apply', '-f', '-'], { version: KUBECTL, input: JSON.stringify(suspended) });
+    const threeHoursAgo = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 3 * 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    await cluster.client.patch(resources.cronjobs, 'late', { status: { lastScheduleTime: threeHoursAgo } }, { namespace: 'default', subresource: 'status' });
+    await cluster.kubectlOk(['patch', 'cronjob', 'late', '-p', '{"spec":{"suspend":false}}'], { version: KUBECTL });
+    const resumedAt = Date.now();
+
+    const [job] = await waitFor('the catch-up Job', async () => {
+      const jobs = await jobsOf('late');
+      return jobs.length > 0 ? jobs : undefined;
+    }, 20_000, 200);
+    const scheduled = minutesOf(job!.metadata.name!) * 60_000;
+    assert.ok(resumedAt - scheduled < 60_000 && scheduled <= Date.now(), `the most recent activation, not an old one (${job!.metadata.name})`);
+    await waitFor('the TooManyMissedTimes event', async () => {
+      const events = await cluster.client.list<KubeObject & { reason?: string; involvedObject?: { name?: string } }>(resources.events, { namespace: 'default' });
+      return events.items.some((e) => e.reason === 'TooManyMissedTimes' && e.involvedObject?.name === 'late');
+    }, 10_000, 300);
+    // A short while later still only that one: the 180 missed activations made one run.
+    await new Promise((r) => setTimeout(r, 2_000));
+    const jobs = await jobsOf('late');
+    assert.ok(jobs.length <= 2, `one catch-up run (a second only if a new minute began): ${jobs.map((j) => j.metadata.name).join(', ')}`);
+    assert.ok(jobs.every((j) => minutesOf(j.metadata.name!) * 60_000 >= scheduled), 'no run for an old activation');
+  });
 });
+
