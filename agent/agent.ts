@@ -18,6 +18,7 @@ import { ContainerdRuntime, DEFAULT_CONTAINERD_SOCKET, defaultLogRoot } from './
 import type { ContainerRuntime } from './runtime/runtime.js';
 import { AgentError } from './errors.js';
 import { TunnelClient } from './streaming/tunnel-client.js';
+import { SummaryProvider } from './stats/summary-provider.js';
 import { runProxy } from './proxy/proxy-server.js';
 
 export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
@@ -161,7 +162,8 @@ export async function runAgent(o: AgentOptions, signal: AbortSignal): Promise<vo
       dataDir: o.dataDir,
     });
     // logs/exec reach this node over its own outbound connection (no inbound port).
-    const tunnel = new TunnelClient({ server: o.server, token: secret, caPem, nodeName: o.nodeName, runtime, logger: log.child({ component: 'streaming' }) });
+    const summaries = new SummaryProvider({ runtime });
+    const tunnel = new TunnelClient({ server: o.server, token: secret, caPem, nodeName: o.nodeName, runtime, summaries, logger: log.child({ component: 'streaming' }) });
     const proxy = o.proxy?.enabled
       ? runProxy(
           {

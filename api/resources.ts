@@ -14,6 +14,8 @@ export interface ResourceType {
   shortNames: string[];
   categories: string[];
   subresources: string[];
+  /** Only for types with fewer verbs than a stored resource (metrics.k8s.io: get, list). */
+  verbs?: string[];
 }
 
 function type(

@@ -277,6 +277,30 @@ export function runtimeConformance(
       assert.ok((await rt.listContainers({ state: 'exited', podSandboxId: pod.id })).length === 2);
     });
 
+    test('listContainerStats: running containers only, CPU a growing counter, memory a working set', async (t) => {
+      const pod = await runPod(t);
+      // A busy loop, and 16 MiB kept in a shell variable (the echo after sleep keeps it alive).
+      const spin = await runContainer(pod, containerConfig(pod, 'spin', { command: ['sh', '-c', 'while :; do :; done'] }));
+      const hold = await runContainer(pod, containerConfig(pod, 'hold', { command: ['sh', '-c', 'x=$(head -c 16777216 /dev/zero | tr "\\0" a); sleep 3600; echo ${#x}'] }));
+      const done = await runContainer(pod, containerConfig(pod, 'done', { command: ['true'] }));
+      await waitExited(done);
+      const read = async () => new Map((await rt.listContainerStats()).map((s) => [s.id, s]));
+      const first = await waitFor('16 MiB held', async () => {
+        const m = await read();
+        return (m.get(hold)?.workingSetBytes ?? 0) >= 16 * 1024 * 1024 ? m : undefined;
+      });
+      assert.ok(!first.has(done), 'an exited container has no stats');
+      await new Promise((r) => setTimeout(r, 1000));
+      const second = await read();
+      const a = first.get(spin)!;
+      const b = second.get(spin)!;
+      assert.ok(b.timestamp > a.timestamp, `sample time moves on: ${a.timestamp} → ${b.timestamp}`);
+      const cores = Number(b.usageCoreNanoSeconds - a.usageCoreNanoSeconds) / Number(b.timestamp - a.timestamp);
+      assert.ok(cores > 0.05, `a busy loop used ${cores.toFixed(3)} cores between two readings`);
+      assert.equal(b.labels[LABEL_CONTAINER_NAME], 'spin');
+      assert.equal(b.labels[LABEL_POD_UID], pod.config.metadata.uid);
+    });
+
     test('a container over its memory limit is OOMKilled', async (t) => {
       const pod = await runPod(t);
       // tail -n 1 keeps everything until a newline that never comes: 64 MiB against 16 MiB.

@@ -245,6 +245,19 @@ export interface LogRequest {
   limitBytes?: number;
 }
 
+/** One sample of a running container's usage (CRI ContainerStats, cut down). */
+export interface ContainerStats {
+  id: string;
+  /** The labels the kubelet gave the container (pod name, namespace, uid, container name). */
+  labels: Record<string, string>;
+  /** When the runtime read the counters, nanoseconds since the epoch. */
+  timestamp: bigint;
+  /** CPU time used since the container started, nanoseconds (a counter: rates come from two samples). */
+  usageCoreNanoSeconds: bigint;
+  /** Memory in use less the inactive file cache the kernel can drop at once. */
+  workingSetBytes: number;
+}
+
 export interface RuntimeService {
   version(): Promise<RuntimeVersion>;
 
@@ -285,6 +298,8 @@ export interface ImageService {
 }
 
 export interface ContainerRuntime extends RuntimeService, ImageService {
+  /** A reading of every running container's counters (metrics.k8s.io, node pressure). */
+  listContainerStats(): Promise<ContainerStats[]>;
   /** Sets up what the pod network needs on this node (e.g. the bridge for podCIDR). */
   ensurePodNetwork(podCIDR: string): Promise<void>;
   close(): Promise<void>;

@@ -1,5 +1,6 @@
 // The agent's end of each stream the control server opens over the tunnel: find the
-// container, then pump logs or an exec session through the stream. Output is read only as
+// container, then pump logs or an exec session through the stream; or answer the node's
+// usage summary (metrics.k8s.io) as one JSON document. Output is read only as
 // fast as the stream's credit allows, so a slow kubectl holds back Docker, not our memory.
 
 import type { Logger } from 'pino';
@@ -7,6 +8,7 @@ import type { ExecStreamRequest, LogStreamRequest, StreamRequest } from '../../a
 import { CHANNEL_STDERR, CHANNEL_STDIN, CHANNEL_STDOUT } from '../../api/tunnel/tunnel-protocol.js';
 import type { TunnelStream } from '../../api/tunnel/tunnel-mux.js';
 import type { ContainerRuntime, ExecSession } from '../runtime/runtime.js';
+import type { SummaryProvider } from '../stats/summary-provider.js';
 import { findContainer } from './container-lookup.js';
 import { StreamError, toStatus } from './errors.js';
 
@@ -14,16 +16,30 @@ export class StreamServer {
   constructor(
     private readonly runtime: ContainerRuntime,
     private readonly logger: Logger,
+    private readonly summaries?: SummaryProvider,
   ) {}
 
   /** Serves one stream; never throws (failures end the stream with a Status). */
   serve(stream: TunnelStream, request: StreamRequest): void {
+    if (request.kind === 'stats') return void this.serveStats(stream).catch((err: unknown) => {
+      this.logger.warn({ err, stream: stream.id }, 'stats stream failed');
+      stream.end({ error: toStatus(err) });
+    });
     const log = this.logger.child({ pod: `${request.namespace}/${request.pod}`, container: request.container, kind: request.kind, stream: stream.id });
     const work = request.kind === 'log' ? this.serveLog(stream, request, log) : this.serveExec(stream, request, log);
     work.catch((err: unknown) => {
       if (!(err instanceof StreamError)) log.warn({ err }, 'stream failed');
       stream.end({ error: toStatus(err) });
     });
+  }
+
+  private async serveStats(stream: TunnelStream): Promise<void> {
+    if (!this.summaries) throw new StreamError('BadRequest', 400, 'this agent does not serve usage summaries');
+    const summary = await this.summaries.summary();
+    if (stream.closed) return;
+    stream.accept();
+    await stream.write(CHANNEL_STDOUT, Buffer.from(JSON.stringify(summary)));
+    stream.end({});
   }
 
   private async serveLog(stream: TunnelStream, r: LogStreamRequest, log: Logger): Promise<void> {

@@ -8,6 +8,7 @@ import { WebSocket } from 'ws';
 import { tunnelPath } from '../../api/tunnel/tunnel-protocol.js';
 import { TunnelMux } from '../../api/tunnel/tunnel-mux.js';
 import type { ContainerRuntime } from '../runtime/runtime.js';
+import type { SummaryProvider } from '../stats/summary-provider.js';
 import { StreamServer } from './stream-server.js';
 
 export interface TunnelClientOptions {
@@ -16,6 +17,8 @@ export interface TunnelClientOptions {
   caPem?: string;
   nodeName: string;
   runtime: ContainerRuntime;
+  /** Answers the control server's usage requests (kubectl top). */
+  summaries?: SummaryProvider;
   logger: Logger;
   userAgent?: string;
   /** Backoff bounds (tests shorten them). */
@@ -30,7 +33,7 @@ export class TunnelClient {
   private mux: TunnelMux | undefined;
 
   constructor(private readonly o: TunnelClientOptions) {
-    this.streams = new StreamServer(o.runtime, o.logger);
+    this.streams = new StreamServer(o.runtime, o.logger, o.summaries);
   }
 
   get connected(): boolean {

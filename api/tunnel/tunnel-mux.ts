@@ -10,6 +10,7 @@ import {
   STREAM_WINDOW,
   type Frame,
   type FrameType,
+  STREAM_KINDS,
   type StreamRequest,
   type StreamResult,
   type TerminalSize,
@@ -218,7 +219,7 @@ export class TunnelMux {
       const request = parseJson(f.payload) as StreamRequest | undefined;
       const s = new TunnelStream(this, f.stream);
       this.streams.set(f.stream, s);
-      if (!request || (request.kind !== 'log' && request.kind !== 'exec')) {
+      if (!request || !STREAM_KINDS.includes(request.kind)) {
         s.end({ error: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', code: 400, reason: 'BadRequest', message: 'malformed stream request' } });
         return;
       }

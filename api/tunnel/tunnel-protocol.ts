@@ -88,7 +88,30 @@ export interface ExecStreamRequest extends ContainerTarget {
   tty: boolean;
 }
 
-export type StreamRequest = LogStreamRequest | ExecStreamRequest;
+/** What the node is using now (metrics.k8s.io's source): the agent answers with one JSON NodeStatsSummary. */
+export interface StatsStreamRequest {
+  kind: 'stats';
+}
+
+export type StreamRequest = LogStreamRequest | ExecStreamRequest | StatsStreamRequest;
+
+export const STREAM_KINDS: readonly StreamRequest['kind'][] = ['log', 'exec', 'stats'];
+
+/** CPU as a rate over the sample window, memory as the working set (what the OOM killer weighs). */
+export interface Usage {
+  cpuNanoCores: number;
+  memoryWorkingSetBytes: number;
+}
+
+/** The kubelet's /stats/summary, cut down to what metrics.k8s.io serves. */
+export interface NodeStatsSummary {
+  /** RFC 3339 time of the newer of the two samples the rates come from. */
+  timestamp: string;
+  /** Seconds between the two samples. */
+  windowSeconds: number;
+  node: Usage;
+  pods: { namespace: string; name: string; uid: string; containers: ({ name: string } & Usage)[] }[];
+}
 
 /** The last frame of a stream from the agent: how it ended. */
 export interface StreamResult {

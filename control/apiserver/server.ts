@@ -31,6 +31,7 @@ import { sendError, sendJson, toApiError } from './http/respond.js';
 import type { ResourceStorage } from './registry/storage.js';
 import { resolveResourcePath, type ResolvedPath } from './router.js';
 import { PodStreaming } from './streaming/pod-streaming.js';
+import { MetricsApi, metricsTypes, parseMetricsPath } from './metrics/metrics-api.js';
 
 export interface ApiServerOptions {
   store: Store;
@@ -48,8 +49,11 @@ export class ApiServer {
   private readonly byGroupVersion: Map<string, ResourceType[]>;
   private readonly storages = new Map<string, ResourceStorage>();
   private readonly types: ResourceType[];
+  /** What discovery lists: the stored types and metrics.k8s.io. */
+  private readonly discoveryTypes: ResourceType[];
   private address = '';
   private readonly streaming: PodStreaming;
+  private readonly metrics: MetricsApi;
 
   constructor(private readonly options: ApiServerOptions) {
     this.handler = new ResourceHandler(options.store);
@@ -61,7 +65,14 @@ export class ApiServer {
       logger: options.logger,
     });
     this.types = options.storages.map((s) => s.type);
-    this.byGroupVersion = groupVersions(this.types);
+    this.discoveryTypes = [...this.types, ...metricsTypes];
+    this.byGroupVersion = groupVersions(this.discoveryTypes);
+    this.metrics = new MetricsApi({
+      tunnels: this.streaming.tunnels,
+      nodes: () => this.storages.get('v1|nodes'),
+      pods: () => this.storages.get('v1|pods'),
+      logger: options.logger,
+    });
     for (const s of options.storages) {
       const gv = s.type.group ? `${s.type.group}/${s.type.version}` : s.type.version;
       this.storages.set(`${gv}|${s.type.resource}`, s);
@@ -142,13 +153,15 @@ export class ApiServer {
     if (get && (path === '/api' || path === '/apis')) {
       const aggregated = negotiateAggregated(req.headers.accept);
       if (aggregated) {
-        return sendJson(res, 200, aggregatedDiscovery(this.types, path === '/api' ? 'core' : 'groups', aggregated), aggregatedContentType(aggregated));
+        return sendJson(res, 200, aggregatedDiscovery(this.discoveryTypes, path === '/api' ? 'core' : 'groups', aggregated), aggregatedContentType(aggregated));
       }
     }
     if (get) {
       const doc = this.discovery(path);
       if (doc) return sendJson(res, 200, doc);
     }
+    const metrics = parseMetricsPath(path);
+    if (metrics) return this.metrics.serve(res, req.method ?? 'GET', metrics, url.searchParams);
     const resolved = resolveResourcePath(path, this.lookup);
     if (!resolved) throw errors.pathNotFound(path);
     const streamed = streamingSubresource(resolved);
@@ -166,7 +179,7 @@ export class ApiServer {
       case '/api':
         return apiVersions(this.address);
       case '/apis':
-        return apiGroupList(this.types);
+        return apiGroupList(this.discoveryTypes);
       case '/openapi/v2':
         return openapiV2(this.types, this.options.version);
     }
@@ -174,7 +187,7 @@ export class ApiServer {
     if (core) return resourceList('v1', this.byGroupVersion.get('v1') ?? []);
     const group = /^\/apis\/([^/]+)$/.exec(path);
     if (group) {
-      const doc = apiGroup(this.types, group[1]!);
+      const doc = apiGroup(this.discoveryTypes, group[1]!);
       if (!doc) throw errors.pathNotFound(path);
       return doc;
     }

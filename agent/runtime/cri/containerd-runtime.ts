@@ -16,6 +16,7 @@ import {
   type ContainerConfig,
   type ContainerFilter,
   type ContainerRuntime,
+  type ContainerStats,
   type ContainerStatus,
   type ContainerSummary,
   type ExecRequest,
@@ -32,6 +33,7 @@ import {
 } from '../runtime.js';
 import { ContainerdImageService, containerdRootfsImporter } from './containerd-images.js';
 import { pollContainerEvents } from './container-events.js';
+import { criContainerStats } from './cri-stats.js';
 import { CRI_CONTAINER_STATE, containerFromCri, containerStatusFromCri, sandboxFromCri, sandboxStatusFromCri } from './convert.js';
 import { CriClient, criError, grpcCode, grpcMessage, isGrpcNotFound } from './cri-client.js';
 import { readCriLog } from './cri-log-reader.js';
@@ -263,6 +265,10 @@ export class ContainerdRuntime implements ContainerRuntime {
     if (filter?.podSandboxId) f['pod_sandbox_id'] = filter.podSandboxId;
     if (filter?.state) f['state'] = { state: CRI_CONTAINER_STATE[filter.state] };
     return (await this.listCri(f, filter?.labelSelector)).map(containerFromCri);
+  }
+
+  async listContainerStats(): Promise<ContainerStats[]> {
+    return criContainerStats(this.cri, await this.listCri({ state: { state: CRI_CONTAINER_STATE.running } }));
   }
 
   async containerStatus(containerId: string): Promise<ContainerStatus> {

@@ -19,6 +19,7 @@ import {
   type ContainerConfig,
   type ContainerFilter,
   type ContainerRuntime,
+  type ContainerStats,
   type ContainerStatus,
   type ContainerSummary,
   type Image,
@@ -38,6 +39,7 @@ import { dockerSecurity } from './container-security.js';
 import { containerFromInspect, containerFromList, sandboxFromInspect, sandboxFromList } from './convert.js';
 import { dockerMessage, isNotFound, statusOf, wrap } from './docker-errors.js';
 import { dockerEvents } from './docker-events.js';
+import { dockerContainerStats } from './docker-stats.js';
 import { linkContainerLog, unlinkContainerLog } from './container-log-link.js';
 import { DockerImageService } from './docker-image-service.js';
 import { dockerRootfsImporter, hasImage } from './docker-images.js';
@@ -339,6 +341,13 @@ export class DockerRuntime implements ContainerRuntime {
   async containerLogs(containerId: string, request: LogRequest, signal: AbortSignal): Promise<NodeJS.ReadableStream> {
     await this.ownContainer(containerId);
     return dockerLogs(this.docker, containerId, request, signal);
+  }
+
+  /** Running containers' counters; one that stops meanwhile is left out. */
+  async listContainerStats(): Promise<ContainerStats[]> {
+    const running = await this.listOwn(TYPE_CONTAINER, {}, false);
+    const all = await Promise.all(running.map((c) => dockerContainerStats(this.docker, c).catch(() => undefined)));
+    return all.filter((s): s is ContainerStats => s !== undefined);
   }
 
   /** Exec and logs only ever reach containers this node created. */

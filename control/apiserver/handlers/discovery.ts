@@ -46,6 +46,7 @@ function subresourceEntry(t: ResourceType, sub: string) {
 
 /** Namespaces cannot be deleted as a collection; everything else has every verb. */
 function verbsOf(t: ResourceType): string[] {
+  if (t.verbs) return t.verbs;
   return t.resource === 'namespaces' ? allVerbs.filter((v) => v !== 'deletecollection') : allVerbs;
 }
 

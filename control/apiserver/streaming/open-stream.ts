@@ -1,4 +1,4 @@
-// Opens a stream to the agent of the node a pod is bound to and waits until the agent has
+// Opens a stream to the agent of a node (or of the node a pod is bound to) and waits until the agent has
 // accepted it (or refused it with a Status). A node without a tunnel, or an agent that does
 // not answer in time, is an error right away, never a hang.
 
@@ -18,7 +18,11 @@ export function noTunnel(nodeName: string): ApiError {
 
 /** handlers take over synchronously on accept, so no frame that follows it can be missed. */
 export function openStream(tunnels: StreamOpener, pod: Pod, request: StreamRequest, handlers: StreamHandlers): Promise<TunnelStream> {
-  const nodeName = pod.spec.nodeName ?? '';
+  return openNodeStream(tunnels, pod.spec.nodeName ?? '', request, handlers);
+}
+
+/** The same, to a node rather than to the node of a pod (usage summaries). */
+export function openNodeStream(tunnels: StreamOpener, nodeName: string, request: StreamRequest, handlers: StreamHandlers): Promise<TunnelStream> {
   const mux = tunnels.get(nodeName);
   if (!mux) return Promise.reject(noTunnel(nodeName));
   const stream = mux.open(request);
