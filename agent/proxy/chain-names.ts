@@ -10,6 +10,8 @@ export const CHAIN = {
   nodePorts: 'SKIFF-NODEPORTS',
   postrouting: 'SKIFF-POSTROUTING',
   markMasq: 'SKIFF-MARK-MASQ',
+  /** nat: masquerade a pod that reached itself through a Service (source = destination after DNAT). */
+  hairpin: 'SKIFF-HAIRPIN',
   /** filter: Services without endpoints (cluster IPs, external IPs). */
   externalServices: 'SKIFF-EXTERNAL-SERVICES',
   forward: 'SKIFF-FORWARD',
@@ -18,7 +20,7 @@ export const CHAIN = {
 } as const;
 
 // SEP: per-endpoint chains of earlier versions, still removed when found.
-const HASHED = ['SVC', 'SEP', 'EXT'] as const;
+const HASHED = ['SVC', 'SEP', 'EXT', 'HP'] as const;
 
 export const OWNED_CHAIN = new RegExp(`^(?:${Object.values(CHAIN).join('|')}|SKIFF-(?:${HASHED.join('|')})-[A-Z2-7]{16})$`);
 
@@ -61,6 +63,11 @@ export function serviceChain(servicePortName: string, protocol: Protocol): strin
 
 export function externalChain(servicePortName: string, protocol: Protocol): string {
   return `SKIFF-EXT-${hash16(servicePortName + protocol.toLowerCase())}`;
+}
+
+/** Hairpin rules of the endpoints in one /24: "SKIFF-HP-" + 16 = 25 characters. */
+export function hairpinChain(subnet: string): string {
+  return `SKIFF-HP-${hash16(subnet)}`;
 }
 
 /** The `recent` list that remembers clients of one endpoint (ClientIP affinity). */

@@ -26,6 +26,8 @@ export interface ProxierOptions {
   syncBurst?: number;
   /** A full sync at least this often (kube-proxy's syncPeriod). */
   syncPeriodMs?: number;
+  /** How long the first change waits for the changes that come with it. */
+  coalesceMs?: number;
   /** Wait after a failed apply before the (full) retry. */
   retryIntervalMs?: number;
 }
@@ -68,6 +70,7 @@ export class Proxier {
       minIntervalMs: o.minSyncIntervalMs ?? 1_000,
       maxIntervalMs: this.syncPeriodMs,
       burst: o.syncBurst ?? 2,
+      coalesceMs: o.coalesceMs ?? 100,
     });
   }
 

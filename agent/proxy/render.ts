@@ -8,14 +8,15 @@
 //     SKIFF-EXT-X; any local address → SKIFF-NODEPORTS → SKIFF-EXT-X.
 //   SKIFF-EXT-X: marks for masquerade (policy Cluster) or keeps the client address and picks
 //     only this node's endpoints (policy Local); then SKIFF-SVC-X or the SEP chains.
-//   SKIFF-SVC-X: masquerade if a local endpoint is the client (hairpin), affinity (recent)
-//     first, then one endpoint by random probability: DNAT to ip:port.
-//   nat POSTROUTING → SKIFF-POSTROUTING: masquerade marked packets.
+//   SKIFF-SVC-X: affinity (recent) first, then one endpoint by random probability: DNAT
+//     to ip:port.
+//   nat POSTROUTING → SKIFF-POSTROUTING: SKIFF-HAIRPIN masquerades a pod that reached
+//     itself (source = destination), then marked packets are masqueraded.
 //   filter: REJECT Services without endpoints, ACCEPT forwarded service traffic under
 //     Docker's DROP policy, and the guard: REJECT whatever is still addressed to the
 //     service range (no rule translated it), so it never leaves the machine.
 
-import { CHAIN, affinityList, externalChain, serviceChain } from './chain-names.js';
+import { CHAIN, affinityList, externalChain, hairpinChain, serviceChain } from './chain-names.js';
 import { usableEndpoints, type EndpointInfo, type ServicePortInfo } from './service-info.js';
 
 export interface RenderConfig {
@@ -113,14 +114,15 @@ function balance(nat: ChainWriter, from: string, svc: ServicePortInfo, eps: read
 }
 
 /**
- * Hairpin: a pod reaching itself through its Service must see the reply come from the
- * VIP, so the connection is masqueraded. Without a chain per endpoint the rule cannot know
- * which endpoint the random choice will take, so it marks any connection from a local
- * endpoint of this Service: a pod reaching a sibling through their Service is masqueraded
- * too (the sibling sees the node's bridge address, not the pod's).
+ * Hairpin: a pod reaching itself through its Service must see the reply come from the VIP,
+ * so the connection is masqueraded. After DNAT such a packet has its own address as both
+ * source and destination, which is what SKIFF-HAIRPIN matches in POSTROUTING: one rule per
+ * local endpoint address (shared by all its Services), instead of a chain per endpoint.
+ * SKIFF-HAIRPIN sends each /24 to a chain of its own, so a pod coming or going rewrites
+ * the few rules of its /24, not one rule per pod of the node.
  */
-function hairpin(nat: ChainWriter, chain: string, svc: ServicePortInfo, eps: readonly EndpointInfo[]): void {
-  for (const ep of eps) if (ep.local) nat.add(chain, `-s ${ep.ip}/32 ${comment(`${svc.name} hairpin`)} -j ${CHAIN.markMasq}`);
+function hairpin(nat: ChainWriter, eps: readonly EndpointInfo[]): void {
+  for (const ep of eps) if (ep.local) nat.add(CHAIN.hairpin, `-s ${ep.ip}/32 -d ${ep.ip}/32 -j MASQUERADE`);
 }
 
 /** Destinations other than the cluster IP: external IPs, LoadBalancer IPs (and the node's IPs for them). */
@@ -175,7 +177,7 @@ export function renderService(svc: ServicePortInfo, endpoints: readonly Endpoint
 
   nat.add(CHAIN.services, `-d ${svc.clusterIP}/32 ${p} ${comment(`${svc.name} cluster IP`)} ${m} --dport ${svc.port} -j ${svcChain}`);
   nat.chain(svcChain);
-  hairpin(nat, svcChain, svc, usable);
+  hairpin(nat, usable);
   balance(nat, svcChain, svc, usable);
 
   if (!hasExternal) return done();
@@ -223,9 +225,10 @@ export function assembleRuleset(fragments: readonly ServiceFragment[], cfg: Rend
   const nat = new ChainWriter();
   const filter = new ChainWriter();
   // Fixed chains first, so they exist (even empty) whatever the Services.
-  for (const c of [CHAIN.services, CHAIN.nodePorts, CHAIN.postrouting, CHAIN.markMasq]) nat.chain(c);
+  for (const c of [CHAIN.services, CHAIN.nodePorts, CHAIN.postrouting, CHAIN.markMasq, CHAIN.hairpin]) nat.chain(c);
   for (const c of [CHAIN.services, CHAIN.externalServices, CHAIN.forward, CHAIN.guard]) filter.chain(c);
 
+  nat.add(CHAIN.postrouting, `${comment('a pod reaching itself through a Service')} -j ${CHAIN.hairpin}`);
   nat.add(CHAIN.postrouting, `-m mark ! --mark ${MASQ_MARK}/${MASQ_MARK} -j RETURN`);
   // Clear the bit so a packet that is routed again (hairpin through another bridge) is not masqueraded twice.
   nat.add(CHAIN.postrouting, `-j MARK --xor-mark ${MASQ_MARK}`);
@@ -236,13 +239,27 @@ export function assembleRuleset(fragments: readonly ServiceFragment[], cfg: Rend
   // rather than one per Service (kube-proxy's), which keeps a sync's rule count down.
   if (cfg.podCIDR) nat.add(CHAIN.services, `! -s ${cfg.podCIDR} -d ${cfg.serviceCIDR} ${comment('cluster IP traffic from outside the pod range')} -j ${CHAIN.markMasq}`);
 
+  // An endpoint address serving several Services needs its hairpin rule once.
+  const hairpins = new Map<string, Set<string>>();
   for (const f of fragments) {
     for (const [table, w] of [['nat', nat], ['filter', filter]] as const) {
       for (const [chain, rules] of f[table]) {
-        if (SHARED.has(chain)) w.chain(chain).push(...rules);
+        if (chain === CHAIN.hairpin) {
+          for (const r of rules) {
+            const subnet = `${/ -s (\d+\.\d+\.\d+)\./.exec(r)![1]}.0/24`;
+            let set = hairpins.get(subnet);
+            if (!set) hairpins.set(subnet, (set = new Set()));
+            set.add(r);
+          }
+        } else if (SHARED.has(chain)) w.chain(chain).push(...rules);
         else w.chains.set(chain, rules);
       }
     }
+  }
+  for (const subnet of [...hairpins.keys()].sort()) {
+    const chain = hairpinChain(subnet);
+    nat.add(CHAIN.hairpin, `-d ${subnet} -j ${chain}`);
+    nat.chains.set(chain, [...hairpins.get(subnet)!].map((r) => `-A ${chain} ${r.slice(`-A ${CHAIN.hairpin} `.length)}`));
   }
 
   // Node ports on every local address but loopback (DNAT from 127/8 needs route_localnet).

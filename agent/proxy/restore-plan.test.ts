@@ -42,9 +42,11 @@ test('partial: nothing changed → no text; one endpoint → its chains only; a 
   const after = renderRuleset([{ svc: svcPort({ serviceName: 'web' }), endpoints: [ep('10.42.0.5')] }, { svc: svcPort({ serviceName: 'api', clusterIP: '198.18.0.20' }), endpoints: [ep('10.42.0.9')] }], CONFIG);
   const text = planPartial(after, last);
   const declared = text.split('\n').filter((l) => l.startsWith(':')).map((l) => l.slice(1, l.indexOf(' ')));
-  assert.equal(declared.length, 1, text);
+  // The Service's chain, and the hairpin chain of its /24 (the endpoints are local).
+  assert.equal(declared.length, 2, text);
   assert.match(declared[0]!, /^SKIFF-SVC-/);
-  assert.ok(!text.includes('10.42.0.6'), 'the endpoint that left is gone from the rewritten chain');
+  assert.match(declared[1]!, /^SKIFF-HP-/);
+  assert.ok(!text.includes('10.42.0.6'), 'the endpoint that left is gone from the rewritten chains');
   assert.ok(!text.includes('-X '), 'no chain went away');
   assert.ok(!text.includes('*filter'), 'filter did not change');
 

@@ -42,7 +42,7 @@ const settle = async () => {
   for (let i = 0; i < 10; i++) await Promise.resolve();
 };
 
-function harness(o: { minIntervalMs?: number; maxIntervalMs?: number; burst?: number; runMs?: number } = {}) {
+function harness(o: { minIntervalMs?: number; maxIntervalMs?: number; burst?: number; runMs?: number; coalesceMs?: number } = {}) {
   const clock = new FakeClock();
   const runs: number[] = [];
   let release: (() => void) | undefined;
@@ -51,7 +51,7 @@ function harness(o: { minIntervalMs?: number; maxIntervalMs?: number; burst?: nu
       runs.push(clock.now());
       if (o.runMs) await new Promise<void>((r) => (release = r));
     },
-    { minIntervalMs: o.minIntervalMs ?? 1000, maxIntervalMs: o.maxIntervalMs ?? 30_000, burst: o.burst ?? 2, clock },
+    { minIntervalMs: o.minIntervalMs ?? 1000, maxIntervalMs: o.maxIntervalMs ?? 30_000, burst: o.burst ?? 2, coalesceMs: o.coalesceMs ?? 0, clock },
   );
   const ac = new AbortController();
   const done = runner.run(ac.signal);
@@ -120,6 +120,26 @@ test('retryAfter holds the next run back even with tokens left', async () => {
   assert.equal(h.runs.length, 0);
   await h.clock.advance(1);
   assert.equal(h.runs.length, 1);
+  await h.stop();
+});
+
+test('coalescing: requests within the window after the first make one run, at the end of the window', async () => {
+  const h = harness({ coalesceMs: 100, burst: 2 });
+  const t0 = h.clock.now();
+  h.runner.request();
+  await h.clock.advance(40);
+  h.runner.request();
+  await h.clock.advance(40);
+  h.runner.request();
+  await h.clock.advance(19);
+  assert.equal(h.runs.length, 0);
+  await h.clock.advance(1);
+  assert.deepEqual(h.runs.map((t) => t - t0), [100]);
+  // A later straggler waits its own window and still finds a token.
+  await h.clock.advance(50);
+  h.runner.request();
+  await h.clock.advance(100);
+  assert.deepEqual(h.runs.map((t) => t - t0), [100, 250]);
   await h.stop();
 });
 

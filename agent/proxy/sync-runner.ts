@@ -1,7 +1,11 @@
 // A rate-limited executor (kube-proxy's BoundedFrequencyRunner): requests coalesce into one
 // run; runs are spaced by a token bucket (up to `burst` at once, then one per
 // minIntervalMs), and one happens at least every maxIntervalMs even without requests. Only
-// one run is ever in flight; a request during a run causes one more run after it.
+// one run is ever in flight; a request during a run causes one more run after it. A first
+// request waits coalesceMs for the ones that come with it: one pod turning unready makes
+// the endpoint controllers write a slice per Service that selects it, tens of ms apart,
+// and syncing on the first would spend the burst and leave the last waiting a full
+// minIntervalMs.
 
 import { realClock, type Clock } from '../../api/workqueue.js';
 
@@ -9,6 +13,8 @@ export interface SyncRunnerOptions {
   minIntervalMs: number;
   maxIntervalMs: number;
   burst: number;
+  /** How long a first request waits for others (0: run at once). */
+  coalesceMs?: number;
   clock?: Clock;
 }
 
@@ -38,6 +44,7 @@ export class SyncRunner {
 
   /** A sync soon: at once while tokens last, else when the next token comes. */
   request(): void {
+    if (!this.pending && this.options.coalesceMs) this.notBefore = Math.max(this.notBefore, this.clock.now() + this.options.coalesceMs);
     this.pending = true;
     this.schedule();
   }
