@@ -32,6 +32,7 @@ const SERVICE_CIDR = `198.18.${parseInt(ID.slice(0, 2), 16)}.0/24`;
 const SERVICE_NET = SERVICE_CIDR.replace(/\.0\/24$/, '.');
 const GUARD = `SKIFF-TEST-GUARD-${ID}`;
 const TRAP = "trap 'exit 0' TERM;";
+const CGI_IP = `printf '#!/bin/sh\\necho Content-Type: text/plain\\necho\\necho $REMOTE_ADDR\\n' > /www/cgi-bin/ip; chmod +x /www/cgi-bin/ip;`;
 
 const iptablesSave = async (table: 'nat' | 'filter') => (await exec('iptables-save', ['-t', table], { maxBuffer: 64 << 20 })).stdout;
 
@@ -83,7 +84,9 @@ function tcpConnect(host: string, port: number, timeoutMs = 5_000): Promise<{ co
 }
 
 /** An HTTP/1.0 GET by busybox nc (its wget segfaults, static glibc); the page body, or stderr. */
-const ncGet = (ip: string, port: number, nc = 'nc') => `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | ${nc} -w 3 ${ip} ${port} 2>&1`;
+const ncGet = (ip: string, port: number, nc = 'nc', path = '/') => `printf 'GET ${path} HTTP/1.0\\r\\n\\r\\n' | ${nc} -w 3 ${ip} ${port} 2>&1`;
+/** "[::ffff:10.42.0.5]" (busybox httpd's REMOTE_ADDR) → "10.42.0.5". */
+const remoteAddr = (response: string) => /(\d+\.\d+\.\d+\.\d+)/.exec(bodyOf(response))?.[1];
 const bodyOf = (response: string) => (response.split('\r\n\r\n')[1] ?? response).trim();
 
 function ipToInt(ip: string): number {
@@ -153,7 +156,8 @@ describe('service proxy (iptables) end to end', () => {
           {
             name: 'web',
             image: busybox,
-            command: ['sh', '-c', `${TRAP} mkdir -p /www; echo ${name} > /www/index.html; echo ok > /www/ready; httpd -f -p 8080 -h /www & while true; do sleep 1; done`],
+            // /cgi-bin/ip answers the client address the pod sees (source kept or masqueraded).
+            command: ['sh', '-c', `${TRAP} mkdir -p /www/cgi-bin; echo ${name} > /www/index.html; echo ok > /www/ready; ${CGI_IP} httpd -f -p 8080 -h /www & while true; do sleep 1; done`],
             ports: [{ name: 'http', containerPort: 8080 }],
             readinessProbe: { httpGet: { path: '/ready', port: 'http' }, periodSeconds: 1, failureThreshold: 1 },
           },
@@ -176,7 +180,7 @@ describe('service proxy (iptables) end to end', () => {
       const p = await cluster.waitForPod(name, 'ready', (x: Pod) => x.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false, 90_000);
       podIP.set(name, p.status!.podIP!);
     }
-    await cluster.waitForPod('client', 'running', (x: Pod) => x.status?.phase === 'Running', 90_000);
+    podIP.set('client', (await cluster.waitForPod('client', 'running', (x: Pod) => x.status?.phase === 'Running' && !!x.status.podIP, 90_000)).status!.podIP!);
     for (const name of ['web', 'sticky', 'solo', 'empty', 'lb']) {
       const s = await cluster.client.get<Service>(resources.services, name, 'default');
       assert.ok(s.spec.clusterIP?.startsWith(SERVICE_NET), `${name} got ${s.spec.clusterIP}, outside ${SERVICE_CIDR}`);
@@ -205,16 +209,22 @@ describe('service proxy (iptables) end to end', () => {
     assert.ok(['web-a', 'web-b', 'web-c'].includes(body), body);
   });
 
-  test('pod → ClusterIP → pod on the same node', async () => {
+  test('pod → ClusterIP → pod on the same node, the client\'s address kept', async () => {
     const out = await cluster.kubectlOk(['exec', 'client', '--', 'sh', '-c', ncGet(vip.get('web')!, 80)]);
     assert.ok(['web-a', 'web-b', 'web-c'].includes(bodyOf(out)), out);
+    const seen = await cluster.kubectlOk(['exec', 'client', '--', 'sh', '-c', ncGet(vip.get('web')!, 80, 'nc', '/cgi-bin/ip')]);
+    assert.equal(remoteAddr(seen), podIP.get('client'), seen);
   });
 
-  test('a pod reaches itself through its own Service (hairpin)', async () => {
+  test('a pod reaches itself through its own Service (hairpin), masqueraded to its bridge', async () => {
     for (let i = 0; i < 3; i++) {
       const out = await cluster.kubectlOk(['exec', 'solo', '--', 'sh', '-c', ncGet(vip.get('solo')!, 80)]);
       assert.equal(bodyOf(out), 'solo', out);
     }
+    const seen = await cluster.kubectlOk(['exec', 'solo', '--', 'sh', '-c', ncGet(vip.get('solo')!, 80, 'nc', '/cgi-bin/ip')]);
+    const node = await cluster.client.get<Node>(resources.nodes, cluster.nodeNames[0]!);
+    const gateway = node.spec.podCIDR!.replace(/\.0\/\d+$/, '.1');
+    assert.equal(remoteAddr(seen), gateway, seen);
   });
 
   test('NodePort from another network namespace over a veth pair', async () => {
