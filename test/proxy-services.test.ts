@@ -170,6 +170,7 @@ describe('service proxy (iptables) end to end', () => {
     const items = [
       web('web-a'), web('web-b'), web('web-c'), solo, client,
       svc('web', 'web', { type: 'NodePort' }),
+      svc('local', 'web', { type: 'NodePort', externalTrafficPolicy: 'Local' }),
       svc('sticky', 'web', { sessionAffinity: 'ClientIP' }),
       svc('solo', 'solo'),
       svc('empty', 'nobody'),
@@ -181,7 +182,7 @@ describe('service proxy (iptables) end to end', () => {
       podIP.set(name, p.status!.podIP!);
     }
     podIP.set('client', (await cluster.waitForPod('client', 'running', (x: Pod) => x.status?.phase === 'Running' && !!x.status.podIP, 90_000)).status!.podIP!);
-    for (const name of ['web', 'sticky', 'solo', 'empty', 'lb']) {
+    for (const name of ['web', 'local', 'sticky', 'solo', 'empty', 'lb']) {
       const s = await cluster.client.get<Service>(resources.services, name, 'default');
       assert.ok(s.spec.clusterIP?.startsWith(SERVICE_NET), `${name} got ${s.spec.clusterIP}, outside ${SERVICE_CIDR}`);
       vip.set(name, s.spec.clusterIP!);
@@ -227,7 +228,7 @@ describe('service proxy (iptables) end to end', () => {
     assert.equal(remoteAddr(seen), gateway, seen);
   });
 
-  test('NodePort from another network namespace over a veth pair', async () => {
+  test('NodePort from another network namespace over a veth pair; externalTrafficPolicy Local keeps the client address', async () => {
     const cidr = await freeSlash30();
     const base = ipToInt(cidr.split('/')[0]!);
     const ip = (n: number) => [24, 16, 8, 0].map((s) => ((base + n) >>> s) & 255).join('.');
@@ -246,6 +247,12 @@ describe('service proxy (iptables) end to end', () => {
     assert.ok(port, 'web has a node port');
     const out = await ns.exec('/bin/busybox', ['sh', '-c', ncGet(rootIP, port, '/bin/busybox nc')]);
     assert.ok(['web-a', 'web-b', 'web-c'].includes(bodyOf(out)), out);
+    // externalTrafficPolicy Cluster masquerades the client; Local keeps its address.
+    const node = await cluster.client.get<Node>(resources.nodes, cluster.nodeNames[0]!);
+    const gateway = node.spec.podCIDR!.replace(/\.0\/\d+$/, '.1');
+    assert.equal(remoteAddr(await ns.exec('/bin/busybox', ['sh', '-c', ncGet(rootIP, port, '/bin/busybox nc', '/cgi-bin/ip')])), gateway);
+    const local = nodePort.get('local')!;
+    assert.equal(remoteAddr(await ns.exec('/bin/busybox', ['sh', '-c', ncGet(rootIP, local, '/bin/busybox nc', '/cgi-bin/ip')])), ip(2));
   });
 
   test('a LoadBalancer Service answers on the node\'s IP, from the host and from the test namespace', async () => {
