@@ -133,6 +133,24 @@ describe('watch', () => {
     for (const n of ['sel-a', 'sel-b', 'sel-c']) await cluster.client.delete(resources.pods, n, 'default');
   });
 
+  test('timeoutSeconds ends a watch; allowWatchBookmarks brings a BOOKMARK within the minute, and only when asked', async () => {
+    const rv = (await cluster.client.list(resources.pods, { namespace: 'default' })).metadata.resourceVersion!;
+    const started = Date.now();
+    assert.deepEqual(await chunkedWatch(`resourceVersion=${rv}&timeoutSeconds=1`, 1), []);
+    const took = Date.now() - started;
+    assert.ok(took >= 900 && took < 10_000, `a 1 s watch ended after ${took} ms`);
+
+    // Kubernetes sends a bookmark about once a minute; one watch asks for them, one does not.
+    const [withBookmarks, without] = await Promise.all([
+      chunkedWatch(`resourceVersion=${rv}&allowWatchBookmarks=true&timeoutSeconds=75`, 1),
+      chunkedWatch(`resourceVersion=${rv}&timeoutSeconds=65`, 1),
+    ]);
+    assert.equal(withBookmarks[0]?.type, 'BOOKMARK');
+    assert.equal(withBookmarks[0]?.object.kind, 'Pod');
+    assert.ok(Number(withBookmarks[0]?.object.metadata.resourceVersion) >= Number(rv));
+    assert.deepEqual(without, [], 'no bookmark unless allowWatchBookmarks');
+  });
+
   test('paging with limit/continue returns every object once', async () => {
     for (let i = 0; i < 7; i++) await cluster.client.create(resources.pods, pod(`page-${i}`, { paged: 'yes' }));
     const seen: string[] = [];
