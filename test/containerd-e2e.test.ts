@@ -95,6 +95,10 @@ describe('kubectl end to end on containerd', () => {
     const piped = await cluster.kubectl(['exec', '-i', 'web', '--', 'sh'], { input: 'echo $((40+2)); exit 4\n' });
     assert.equal(piped.code, 4, piped.stderr);
     assert.equal(piped.stdout, '42\n');
+    // The end of kubectl's stdin reaches the process: cat ends.
+    const cat = await cluster.kubectl(['exec', '-i', 'web', '--', 'cat'], { input: 'hi\nthere\n' });
+    assert.equal(cat.code, 0, cat.stderr);
+    assert.equal(cat.stdout, 'hi\nthere\n');
 
     // exec -it in a real terminal: script(1) gives kubectl a pty.
     const term = spawn('script', ['-qec', `${kubectlPath()} --kubeconfig ${cluster.kubeconfig} exec -it web -- sh`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });

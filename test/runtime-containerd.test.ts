@@ -202,7 +202,7 @@ if (!existsSync(CONTAINERD_SOCKET)) {
       assert.equal(existsSync(link), false);
     });
 
-    test('execSync and an interactive exec with a TTY through containerd\'s streaming server', async (t) => {
+    test('execSync, and exec through containerd\'s streaming server: exit codes, stdin end, large output, TTY', async (t) => {
       const { runtime } = await node(t, conformancePodCIDR(process.pid + 17));
       const config = pod('exec');
       const sid = await runtime.runPodSandbox(config);
@@ -219,12 +219,22 @@ if (!existsSync(CONTAINERD_SOCKET)) {
       };
       assert.deepEqual(await Promise.all([collect(plain.stdout), collect(plain.stderr), plain.exitCode()]), ['o\n', 'e\n', 5]);
 
+      // stdin's end reaches the process (cat exits), and a large output arrives whole.
+      const cat = await runtime.exec(cid, { cmd: ['sh', '-c', 'cat; echo done'], tty: false, stdin: true, stdout: true, stderr: true });
+      const catOut = collect(cat.stdout);
+      cat.stdin!.end('hi\nthere\n');
+      assert.equal(await catOut, 'hi\nthere\ndone\n');
+      assert.equal(await cat.exitCode(), 0);
+      const big = await runtime.exec(cid, { cmd: ['sh', '-c', 'head -c 3000000 /dev/zero'], tty: false, stdin: false, stdout: true, stderr: false });
+      assert.equal((await collect(big.stdout)).length, 3_000_000);
+      assert.equal(await big.exitCode(), 0);
+
       const tty = await runtime.exec(cid, { cmd: ['sh'], tty: true, stdin: true, stdout: true, stderr: true });
       await tty.resize(100, 40);
       const out = collect(tty.stdout);
       tty.stdin!.write('stty size; echo $((40+2))\n');
       await sleep(300);
-      tty.stdin!.end(); // ^D: the shell reads end-of-file and exits 0
+      tty.stdin!.end(); // the shell reads end-of-file and exits 0
       assert.equal(await tty.exitCode(), 0);
       const text = await out;
       assert.match(text, /40 100/);

@@ -38,7 +38,7 @@ import { CRI_CONTAINER_STATE, containerFromCri, containerStatusFromCri, sandboxF
 import { CriClient, criError, grpcCode, grpcMessage, isGrpcNotFound } from './cri-client.js';
 import { readCriLog } from './cri-log-reader.js';
 import type { CriContainer, CriContainerStatus, CriPodSandbox, CriPodSandboxStatus } from './cri-types.js';
-import { websocketExec } from './cri-exec-websocket.js';
+import { spdyExec } from './cri-exec-spdy.js';
 import { deletePodNetwork, ensurePodNetwork } from './pod-network.js';
 import { criContainerConfig, criSandboxConfig, sandboxLogDirectory } from './requests.js';
 
@@ -311,7 +311,7 @@ export class ContainerdRuntime implements ContainerRuntime {
     } catch (err) {
       throw this.fail(err, 'Unavailable', `exec in ${containerId}`);
     }
-    return websocketExec(url, request);
+    return spdyExec(url, request);
   }
 
   async containerLogs(containerId: string, request: LogRequest, signal: AbortSignal): Promise<NodeJS.ReadableStream> {
