@@ -48,10 +48,13 @@ describe('kubectl rollout', () => {
     await k(['create', 'deployment', 'roll', `--image=${busybox}`, '--replicas=2', '--', ...sleepForever]);
     await k(['rollout', 'status', 'deployment/roll', '--timeout=60s']);
     await k(['set', 'env', 'deployment/roll', 'ROUND=2']);
+    await k(['annotate', 'deployment/roll', 'kubernetes.io/change-cause=round two']);
     await k(['rollout', 'status', 'deployment/roll', '--timeout=60s']);
-    const history = await k(['rollout', 'history', 'deployment/roll']);
-    assert.match(history, /^1\s/m);
-    assert.match(history, /^2\s/m);
+    const history = await waitFor('the change cause in the history', async () => {
+      const h = await k(['rollout', 'history', 'deployment/roll']);
+      return /^2\s+round two$/m.test(h) ? h : undefined;
+    }, 20_000, 300);
+    assert.match(history, /^1\s+<none>$/m);
 
     // undo: back to revision 1's template, which becomes revision 3.
     assert.match(await k(['rollout', 'undo', 'deployment/roll']), /rolled back/);

@@ -193,6 +193,7 @@ export class DeploymentController {
         namespace: d.metadata.namespace!,
         labels: template.metadata.labels!,
         annotations: {
+          ...copiedAnnotations(d),
           [REVISION_ANNOTATION]: String(this.nextRevision(olds)),
           [DESIRED_REPLICAS_ANNOTATION]: String(replicas),
           [MAX_REPLICAS_ANNOTATION]: String(replicas + surge),
@@ -220,6 +221,12 @@ export class DeploymentController {
    * `kubectl rollout undo` patches /metadata/annotations and needs them to exist.
    */
   private async annotateRevision(d: Deployment, newRs: ReplicaSet): Promise<void> {
+    // The new ReplicaSet follows the Deployment's own annotations (kubernetes.io/change-cause
+    // is what `kubectl rollout history` prints), as Kubernetes' SetNewReplicaSetAnnotations.
+    const copied = copiedAnnotations(d);
+    if (Object.entries(copied).some(([k, v]) => newRs.metadata.annotations?.[k] !== v)) {
+      await this.patchRs(newRs, { metadata: { annotations: copied } });
+    }
     const revision = String(revisionOf(newRs));
     if (d.metadata.annotations?.[REVISION_ANNOTATION] === revision) return;
     try {
@@ -291,8 +298,11 @@ export class DeploymentController {
       activeOlds[activeOlds.indexOf(rs)] = scaled;
       budget -= cut;
     }
-    // Then available ones, oldest first, keeping minAvailable available.
-    let canRemove = sum(all.map((rs) => rs.status?.availableReplicas ?? 0)) - minAvailable;
+    // Then available ones, oldest first, keeping minAvailable available. A ReplicaSet just
+    // scaled down still reports its old count until its controller catches up; counting more
+    // available pods than it is asked to keep would take the Deployment below minAvailable.
+    const keeps = (rs: ReplicaSet) => Math.min(specReplicas(activeOlds.find((x) => x.metadata.uid === rs.metadata.uid) ?? rs), rs.status?.availableReplicas ?? 0);
+    let canRemove = sum(all.map(keeps)) - minAvailable;
     for (const rs of activeOlds) {
       if (canRemove <= 0) break;
       const size = specReplicas(rs);
@@ -359,6 +369,20 @@ export class DeploymentController {
       if (!isNotFound(err)) throw err;
     }
   }
+}
+
+/** Annotations a Deployment passes to its ReplicaSets: all but kubectl's and the controller's own (Kubernetes' annotationsToSkip). */
+const ANNOTATIONS_NOT_COPIED = new Set([
+  'kubectl.kubernetes.io/last-applied-configuration',
+  REVISION_ANNOTATION,
+  'deployment.kubernetes.io/revision-history',
+  DESIRED_REPLICAS_ANNOTATION,
+  MAX_REPLICAS_ANNOTATION,
+  'deprecated.deployment.rollback.to',
+]);
+
+function copiedAnnotations(d: Deployment): Record<string, string> {
+  return Object.fromEntries(Object.entries(d.metadata.annotations ?? {}).filter(([k]) => !ANNOTATIONS_NOT_COPIED.has(k)));
 }
 
 function matcherOf(d: Deployment): LabelMatcher | undefined {
