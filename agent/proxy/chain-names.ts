@@ -65,7 +65,7 @@ export function externalChain(servicePortName: string, protocol: Protocol): stri
   return `SKIFF-EXT-${hash16(servicePortName + protocol.toLowerCase())}`;
 }
 
-/** Hairpin rules of the endpoints in one /24: "SKIFF-HP-" + 16 = 25 characters. */
+/** Hairpin rules of the endpoints in one /26: "SKIFF-HP-" + 16 = 25 characters. */
 export function hairpinChain(subnet: string): string {
   return `SKIFF-HP-${hash16(subnet)}`;
 }

@@ -133,7 +133,7 @@ for (const backend of ['nft', 'legacy'] as const) describe(`Proxier on real ipta
     const dnats = async () => (await rulesOf(real, 'nat', svcChains[0]!)).filter((r) => r.includes('-j DNAT')).map((r) => r.split('--to-destination ')[1]);
     assert.deepEqual(await dnats(), ['10.42.0.5:8080', '10.42.0.6:8080']);
     const hp = (await ownedChains(real, 'nat')).filter((c) => c.startsWith('SKIFF-HP-'));
-    assert.equal(hp.length, 1, 'one hairpin chain for 10.42.0.0/24');
+    assert.equal(hp.length, 1, 'one hairpin chain for 10.42.0.0/26');
     assert.deepEqual(await rulesOf(real, 'nat', hp[0]!), [`-A ${hp[0]} -s 10.42.0.5/32 -d 10.42.0.5/32 -j MASQUERADE`, `-A ${hp[0]} -s 10.42.0.6/32 -d 10.42.0.6/32 -j MASQUERADE`]);
     assert.equal((await rulesOf(real, 'nat', 'PREROUTING')).filter((r) => r.includes('SKIFF-SERVICES')).length, 1);
     assert.equal((await rulesOf(real, 'filter', 'OUTPUT')).filter((r) => r.includes('SKIFF-GUARD')).length, 1);

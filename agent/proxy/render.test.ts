@@ -41,11 +41,11 @@ const cases: { name: string; all: boolean; input: ServiceEndpoints[]; golden: st
 :SKIFF-MARK-MASQ
 -A SKIFF-MARK-MASQ -j MARK --or-mark 0x4000
 :SKIFF-HAIRPIN
--A SKIFF-HAIRPIN -d 10.42.0.0/24 -j SKIFF-HP-WJ7XZRRKQZFACUFA
+-A SKIFF-HAIRPIN -d 10.42.0.0/26 -j SKIFF-HP-3XWZYOQAY4BQ5VWU
 :SKIFF-SVC-CDGGSHYLG3RE2FKL
 -A SKIFF-SVC-CDGGSHYLG3RE2FKL -p tcp -m comment --comment "default/web:http -> 10.42.0.5:8080" -m tcp -j DNAT --to-destination 10.42.0.5:8080
-:SKIFF-HP-WJ7XZRRKQZFACUFA
--A SKIFF-HP-WJ7XZRRKQZFACUFA -s 10.42.0.5/32 -d 10.42.0.5/32 -j MASQUERADE
+:SKIFF-HP-3XWZYOQAY4BQ5VWU
+-A SKIFF-HP-3XWZYOQAY4BQ5VWU -s 10.42.0.5/32 -d 10.42.0.5/32 -j MASQUERADE
 *filter
 :SKIFF-SERVICES
 :SKIFF-EXTERNAL-SERVICES
@@ -70,7 +70,7 @@ const cases: { name: string; all: boolean; input: ServiceEndpoints[]; golden: st
 :SKIFF-NODEPORTS
 -A SKIFF-NODEPORTS -p udp -m comment --comment "default/dns:dns" -m udp --dport 30053 -j SKIFF-EXT-2MBSHUE5GJKPO227
 :SKIFF-HAIRPIN
--A SKIFF-HAIRPIN -d 10.42.0.0/24 -j SKIFF-HP-WJ7XZRRKQZFACUFA
+-A SKIFF-HAIRPIN -d 10.42.0.0/26 -j SKIFF-HP-3XWZYOQAY4BQ5VWU
 :SKIFF-SVC-2MBSHUE5GJKPO227
 -A SKIFF-SVC-2MBSHUE5GJKPO227 -p udp -m comment --comment "default/dns:dns -> 10.42.0.9:53" -m recent --rcheck --seconds 600 --reap --name SKIFF-SEP-AU5F2657RNGIXD36 --mask 255.255.255.255 --rsource -m recent --set --name SKIFF-SEP-AU5F2657RNGIXD36 --mask 255.255.255.255 --rsource -m udp -j DNAT --to-destination 10.42.0.9:53
 -A SKIFF-SVC-2MBSHUE5GJKPO227 -p udp -m comment --comment "default/dns:dns -> 10.42.0.7:53" -m recent --rcheck --seconds 600 --reap --name SKIFF-SEP-NC5WITAZZ64RUOZV --mask 255.255.255.255 --rsource -m recent --set --name SKIFF-SEP-NC5WITAZZ64RUOZV --mask 255.255.255.255 --rsource -m udp -j DNAT --to-destination 10.42.0.7:53
@@ -82,10 +82,10 @@ const cases: { name: string; all: boolean; input: ServiceEndpoints[]; golden: st
 -A SKIFF-EXT-2MBSHUE5GJKPO227 -m comment --comment "forwarded service traffic" -j MARK --or-mark 0x8000
 -A SKIFF-EXT-2MBSHUE5GJKPO227 -m comment --comment "masquerade traffic for default/dns:dns external destinations" -j SKIFF-MARK-MASQ
 -A SKIFF-EXT-2MBSHUE5GJKPO227 -j SKIFF-SVC-2MBSHUE5GJKPO227
-:SKIFF-HP-WJ7XZRRKQZFACUFA
--A SKIFF-HP-WJ7XZRRKQZFACUFA -s 10.42.0.9/32 -d 10.42.0.9/32 -j MASQUERADE
--A SKIFF-HP-WJ7XZRRKQZFACUFA -s 10.42.0.7/32 -d 10.42.0.7/32 -j MASQUERADE
--A SKIFF-HP-WJ7XZRRKQZFACUFA -s 10.42.0.8/32 -d 10.42.0.8/32 -j MASQUERADE
+:SKIFF-HP-3XWZYOQAY4BQ5VWU
+-A SKIFF-HP-3XWZYOQAY4BQ5VWU -s 10.42.0.9/32 -d 10.42.0.9/32 -j MASQUERADE
+-A SKIFF-HP-3XWZYOQAY4BQ5VWU -s 10.42.0.7/32 -d 10.42.0.7/32 -j MASQUERADE
+-A SKIFF-HP-3XWZYOQAY4BQ5VWU -s 10.42.0.8/32 -d 10.42.0.8/32 -j MASQUERADE
 *filter
 :SKIFF-SERVICES
 :SKIFF-EXTERNAL-SERVICES
@@ -122,11 +122,11 @@ const cases: { name: string; all: boolean; input: ServiceEndpoints[]; golden: st
 -A SKIFF-SERVICES ! -d 127.0.0.0/8 -m comment --comment "skiff service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL -j SKIFF-NODEPORTS
 :SKIFF-NODEPORTS
 :SKIFF-HAIRPIN
--A SKIFF-HAIRPIN -d 10.42.0.0/24 -j SKIFF-HP-WJ7XZRRKQZFACUFA
+-A SKIFF-HAIRPIN -d 10.42.0.0/26 -j SKIFF-HP-3XWZYOQAY4BQ5VWU
 :SKIFF-SVC-U3B2D3J7TWRW5PMH
 -A SKIFF-SVC-U3B2D3J7TWRW5PMH -p tcp -m comment --comment "default/drain:http -> 10.42.0.5:8080" -m tcp -j DNAT --to-destination 10.42.0.5:8080
-:SKIFF-HP-WJ7XZRRKQZFACUFA
--A SKIFF-HP-WJ7XZRRKQZFACUFA -s 10.42.0.5/32 -d 10.42.0.5/32 -j MASQUERADE
+:SKIFF-HP-3XWZYOQAY4BQ5VWU
+-A SKIFF-HP-3XWZYOQAY4BQ5VWU -s 10.42.0.5/32 -d 10.42.0.5/32 -j MASQUERADE
 *filter
 :SKIFF-SERVICES
 :SKIFF-EXTERNAL-SERVICES
@@ -153,7 +153,7 @@ const cases: { name: string; all: boolean; input: ServiceEndpoints[]; golden: st
 -A SKIFF-NODEPORTS -p tcp -m comment --comment "default/lb2:http" -m tcp --dport 30444 -j SKIFF-EXT-LBYPAOV3RZZSNGQI
 -A SKIFF-NODEPORTS -p tcp -m comment --comment "default/lb:http" -m tcp --dport 30443 -j SKIFF-EXT-JSLCNGWSGB5JPS5Q
 :SKIFF-HAIRPIN
--A SKIFF-HAIRPIN -d 10.42.0.0/24 -j SKIFF-HP-WJ7XZRRKQZFACUFA
+-A SKIFF-HAIRPIN -d 10.42.0.0/26 -j SKIFF-HP-3XWZYOQAY4BQ5VWU
 :SKIFF-SVC-LBYPAOV3RZZSNGQI
 -A SKIFF-SVC-LBYPAOV3RZZSNGQI -p tcp -m comment --comment "default/lb2:http -> 10.42.1.6:8443" -m tcp -j DNAT --to-destination 10.42.1.6:8443
 :SKIFF-EXT-LBYPAOV3RZZSNGQI
@@ -170,8 +170,8 @@ const cases: { name: string; all: boolean; input: ServiceEndpoints[]; golden: st
 -A SKIFF-EXT-JSLCNGWSGB5JPS5Q -m comment --comment "masquerade LOCAL traffic for default/lb:http external destinations" -m addrtype --src-type LOCAL -j SKIFF-MARK-MASQ
 -A SKIFF-EXT-JSLCNGWSGB5JPS5Q -m comment --comment "route LOCAL traffic for default/lb:http external destinations" -m addrtype --src-type LOCAL -j SKIFF-SVC-JSLCNGWSGB5JPS5Q
 -A SKIFF-EXT-JSLCNGWSGB5JPS5Q -p tcp -m comment --comment "default/lb:http -> 10.42.0.5:8443" -m tcp -j DNAT --to-destination 10.42.0.5:8443
-:SKIFF-HP-WJ7XZRRKQZFACUFA
--A SKIFF-HP-WJ7XZRRKQZFACUFA -s 10.42.0.5/32 -d 10.42.0.5/32 -j MASQUERADE
+:SKIFF-HP-3XWZYOQAY4BQ5VWU
+-A SKIFF-HP-3XWZYOQAY4BQ5VWU -s 10.42.0.5/32 -d 10.42.0.5/32 -j MASQUERADE
 *filter
 :SKIFF-SERVICES
 :SKIFF-EXTERNAL-SERVICES
@@ -210,7 +210,7 @@ describe('renderRuleset', () => {
     for (const j of JUMPS) assert.ok(rs[j.table].has(j.target), j.target);
   });
 
-  test('hairpin: one rule per local endpoint address however many Services it serves, one chain per /24', () => {
+  test('hairpin: one rule per local endpoint address however many Services it serves, one chain per /26', () => {
     const rs = renderRuleset(
       [
         { svc: svcPort({ serviceName: 'a' }), endpoints: [ep('10.42.0.5'), ep('10.42.1.7'), ep('10.42.2.9', { local: false })] },
@@ -219,7 +219,7 @@ describe('renderRuleset', () => {
       CONFIG,
     );
     const dispatch = rs.nat.get('SKIFF-HAIRPIN')!;
-    assert.deepEqual(dispatch.map((r) => r.split(' ')[3]), ['10.42.0.0/24', '10.42.1.0/24']);
+    assert.deepEqual(dispatch.map((r) => r.split(' ')[3]), ['10.42.0.0/26', '10.42.1.0/26']);
     const rules = dispatch.map((r) => rs.nat.get(r.split(' -j ')[1]!)!);
     assert.deepEqual(rules.map((c) => c.map((r) => r.split(' ').slice(2, 6).join(' '))), [['-s 10.42.0.5/32 -d 10.42.0.5/32'], ['-s 10.42.1.7/32 -d 10.42.1.7/32']]);
   });

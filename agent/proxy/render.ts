@@ -118,8 +118,8 @@ function balance(nat: ChainWriter, from: string, svc: ServicePortInfo, eps: read
  * so the connection is masqueraded. After DNAT such a packet has its own address as both
  * source and destination, which is what SKIFF-HAIRPIN matches in POSTROUTING: one rule per
  * local endpoint address (shared by all its Services), instead of a chain per endpoint.
- * SKIFF-HAIRPIN sends each /24 to a chain of its own, so a pod coming or going rewrites
- * the few rules of its /24, not one rule per pod of the node.
+ * SKIFF-HAIRPIN sends each /26 to a chain of its own, so a pod coming or going rewrites
+ * at most 64 rules, not one rule per pod of the node.
  */
 function hairpin(nat: ChainWriter, eps: readonly EndpointInfo[]): void {
   for (const ep of eps) if (ep.local) nat.add(CHAIN.hairpin, `-s ${ep.ip}/32 -d ${ep.ip}/32 -j MASQUERADE`);
@@ -217,6 +217,17 @@ export function renderRuleset(services: readonly ServiceEndpoints[], cfg: Render
 
 const SHARED = new Set<string>(Object.values(CHAIN));
 
+function compareSubnets(a: string, b: string): number {
+  const n = (s: string) => s.split('/')[0]!.split('.').reduce((acc, p) => acc * 256 + Number(p), 0);
+  return n(a) - n(b);
+}
+
+/** "10.42.0.77" → "10.42.0.64/26". */
+function slash26(ip: string): string {
+  const parts = ip.split('.');
+  return `${parts[0]}.${parts[1]}.${parts[2]}.${Number(parts[3]) & 0xc0}/26`;
+}
+
 /**
  * The whole ruleset from fragments already in service port order. A fragment's own chains
  * are taken as they are (the same arrays), so an unchanged Service costs nothing to diff.
@@ -246,7 +257,7 @@ export function assembleRuleset(fragments: readonly ServiceFragment[], cfg: Rend
       for (const [chain, rules] of f[table]) {
         if (chain === CHAIN.hairpin) {
           for (const r of rules) {
-            const subnet = `${/ -s (\d+\.\d+\.\d+)\./.exec(r)![1]}.0/24`;
+            const subnet = slash26(/ -s (\S+)\/32/.exec(r)![1]!);
             let set = hairpins.get(subnet);
             if (!set) hairpins.set(subnet, (set = new Set()));
             set.add(r);
@@ -256,7 +267,7 @@ export function assembleRuleset(fragments: readonly ServiceFragment[], cfg: Rend
       }
     }
   }
-  for (const subnet of [...hairpins.keys()].sort()) {
+  for (const subnet of [...hairpins.keys()].sort(compareSubnets)) {
     const chain = hairpinChain(subnet);
     nat.add(CHAIN.hairpin, `-d ${subnet} -j ${chain}`);
     nat.chains.set(chain, [...hairpins.get(subnet)!].map((r) => `-A ${chain} ${r.slice(`-A ${CHAIN.hairpin} `.length)}`));
