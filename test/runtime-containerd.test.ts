@@ -5,22 +5,27 @@
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, readlink, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, readlink, rm } from 'node:fs/promises';
 import { get } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ContainerdRuntime } from '../agent/runtime/cri/containerd-runtime.js';
 import { CriClient } from '../agent/runtime/cri/cri-client.js';
 import { CONFLIST_FILE, cniConfDir } from '../agent/runtime/cri/pod-network.js';
 import { cniNetworkName } from '../agent/runtime/cni/pod-conflist.js';
-import { runtimeConformance, conformancePodCIDR } from '../agent/runtime/runtime-conformance.js';
+import { runtimeConformance } from '../agent/runtime/runtime-conformance.js';
 import type { RuntimeError } from '../agent/runtime/errors.js';
 import { DEFAULT_PAUSE_IMAGE } from '../agent/runtime/pause-image.js';
 import { LABEL_NODE_NAME, type ContainerConfig, type PodSandboxConfig } from '../agent/runtime/runtime.js';
 import { CONTAINERD_SOCKET, ensureContainerdTestImages, lockContainerdPodNetwork } from './fixtures/images.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Pod ranges for the tests below: 10.198/16, apart from the conformance suites' 10.199/16. */
+function specificsPodCIDR(n: number): string {
+  return `10.198.${(process.pid + n) % 256}.0/24`;
+}
 let nodeCounter = 0;
 
 async function freePort(): Promise<number> {
@@ -155,7 +160,7 @@ if (!existsSync(CONTAINERD_SOCKET)) {
       const cri = new CriClient(CONTAINERD_SOCKET);
       t.after(() => cri.close());
       const dir = await cniConfDir(cri);
-      const cidr = conformancePodCIDR(process.pid + 7);
+      const cidr = specificsPodCIDR(7);
       await runtime.ensurePodNetwork(cidr);
       const written = JSON.parse(await readFile(join(dir, CONFLIST_FILE), 'utf8')) as { name: string; plugins: Array<{ type: string }> };
       assert.equal(written.name, cniNetworkName(nodeName));
@@ -166,7 +171,7 @@ if (!existsSync(CONTAINERD_SOCKET)) {
     });
 
     test('a hostPort mapping reaches the pod from the host (portmap)', async (t) => {
-      const { runtime } = await node(t, conformancePodCIDR(process.pid + 11));
+      const { runtime } = await node(t, specificsPodCIDR(11));
       const hostPort = await freePort();
       const config = pod('ports', { portMappings: [{ protocol: 'TCP', containerPort: 8080, hostPort, hostIp: '127.0.0.1' }] });
       const sid = await runtime.runPodSandbox(config);
@@ -178,7 +183,7 @@ if (!existsSync(CONTAINERD_SOCKET)) {
     });
 
     test('logs: CRI log files under the log root, a link where asked, follow ends with the container', async (t) => {
-      const { runtime, logRoot } = await node(t, conformancePodCIDR(process.pid + 13));
+      const { runtime, logRoot } = await node(t, specificsPodCIDR(13));
       const link = join(logRoot, 'asked', 'app', '0.log');
       const config = pod('logs');
       const sid = await runtime.runPodSandbox(config);
@@ -202,8 +207,35 @@ if (!existsSync(CONTAINERD_SOCKET)) {
       assert.equal(existsSync(link), false);
     });
 
+    test('logs are rotated past the size limit, and a follower reads on across rotations', async (t) => {
+      const nodeName = `crconf-${process.pid}-${++nodeCounter}`;
+      const logRoot = await mkdtemp(join(tmpdir(), 'skiff-cri-logs-'));
+      const runtime = new ContainerdRuntime({ socketPath: CONTAINERD_SOCKET, nodeName, logRoot, logRotation: { maxBytes: 4096, maxFiles: 2 }, logRotationIntervalMs: 100 });
+      t.after(async () => {
+        await removeNode(nodeName);
+        await runtime.deletePodNetwork();
+        await runtime.close();
+        await rm(logRoot, { recursive: true, force: true });
+      });
+      await runtime.ensurePodNetwork(specificsPodCIDR(23));
+      const config = pod('rotate');
+      const sid = await runtime.runPodSandbox(config);
+      // 400 numbered lines of ~60 bytes in the log (~24 KiB), a few per rotation interval.
+      const script = 'i=0; while [ $i -lt 400 ]; do echo "line-$i-xxxxxxxxxxxxxxxxxxxxxx"; i=$((i+1)); [ $((i % 20)) = 0 ] && sleep 0.1; done';
+      const cid = await runtime.createContainer(sid, container('chatty', { command: ['sh', '-c', script] }), config);
+      const chunks: Buffer[] = [];
+      await runtime.startContainer(cid);
+      const followed = await runtime.containerLogs(cid, { follow: true, timestamps: false }, new AbortController().signal);
+      for await (const c of followed as AsyncIterable<Buffer>) chunks.push(c);
+      const lines = Buffer.concat(chunks).toString().trim().split('\n');
+      assert.deepEqual(lines.map((l) => Number(/^line-(\d+)-/.exec(l)?.[1])), Array.from({ length: 400 }, (_, i) => i), 'every line once, in order');
+      const logPath = join(logRoot, `containerd-test_rotate_uid-${process.pid}-rotate`, 'chatty', '2.log');
+      const files = (await readdir(dirname(logPath))).sort();
+      assert.ok(files.length === 2 && files[0] === '2.log' && /^2\.log\.\d{8}-\d{6}\.\d{3}$/.test(files[1]!), `kept ${files.join(', ')}`);
+    });
+
     test('execSync, and exec through containerd\'s streaming server: exit codes, stdin end, large output, TTY', async (t) => {
-      const { runtime } = await node(t, conformancePodCIDR(process.pid + 17));
+      const { runtime } = await node(t, specificsPodCIDR(17));
       const config = pod('exec');
       const sid = await runtime.runPodSandbox(config);
       const cid = await runtime.createContainer(sid, container('app', { command: ['sleep', '3600'] }), config);
@@ -242,7 +274,7 @@ if (!existsSync(CONTAINERD_SOCKET)) {
     });
 
     test('a sandbox uses our pause image, imported without a registry', async (t) => {
-      const { runtime } = await node(t, conformancePodCIDR(process.pid + 19));
+      const { runtime } = await node(t, specificsPodCIDR(19));
       await runtime.runPodSandbox(pod('pause'));
       const img = await runtime.imageStatus(DEFAULT_PAUSE_IMAGE);
       assert.ok(img, 'pause image present');

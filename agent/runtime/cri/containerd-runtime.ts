@@ -40,6 +40,7 @@ import { readCriLog } from './cri-log-reader.js';
 import type { CriContainer, CriContainerStatus, CriPodSandbox, CriPodSandboxStatus } from './cri-types.js';
 import { spdyExec } from './cri-exec-spdy.js';
 import { deletePodNetwork, ensurePodNetwork } from './pod-network.js';
+import { DEFAULT_LOG_ROTATION, rotateIfNeeded, type LogRotationPolicy } from './log-rotation.js';
 import { criContainerConfig, criSandboxConfig, sandboxLogDirectory } from './requests.js';
 
 export const DEFAULT_CONTAINERD_SOCKET = '/run/skiff-containerd/containerd.sock';
@@ -56,6 +57,9 @@ export interface ContainerdRuntimeOptions {
   pauseImage?: string;
   /** The ctr binary used to import images (ships with containerd). */
   ctr?: string;
+  /** When container logs are rotated (default 10 MiB, 2 files, checked every 10 s). */
+  logRotation?: LogRotationPolicy;
+  logRotationIntervalMs?: number;
   logger?: Logger;
 }
 
@@ -72,6 +76,9 @@ export class ContainerdRuntime implements ContainerRuntime {
   private readonly images: ContainerdImageService;
   private readonly closing = new AbortController();
   private pauseReady: Promise<void> | undefined;
+  private readonly logRotation: LogRotationPolicy;
+  private readonly rotationTimer: NodeJS.Timeout;
+  private rotating = false;
 
   constructor(o: ContainerdRuntimeOptions) {
     this.socketPath = o.socketPath;
@@ -82,6 +89,9 @@ export class ContainerdRuntime implements ContainerRuntime {
     this.log = o.logger ?? pino({ enabled: false });
     this.cri = new CriClient(o.socketPath);
     this.images = new ContainerdImageService(this.cri, this.log);
+    this.logRotation = o.logRotation ?? DEFAULT_LOG_ROTATION;
+    this.rotationTimer = setInterval(() => void this.rotateLogs(), o.logRotationIntervalMs ?? 10_000);
+    this.rotationTimer.unref();
   }
 
   async version(): Promise<RuntimeVersion> {
@@ -105,6 +115,7 @@ export class ContainerdRuntime implements ContainerRuntime {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.rotationTimer);
     this.closing.abort();
     this.cri.close();
   }
@@ -354,6 +365,24 @@ export class ContainerdRuntime implements ContainerRuntime {
   }
 
   // ---- helpers -------------------------------------------------------------------------
+
+  /** One round of log rotation over this node's running containers (see log-rotation.ts). */
+  private async rotateLogs(): Promise<void> {
+    if (this.rotating || this.closing.signal.aborted) return;
+    this.rotating = true;
+    try {
+      for (const c of await this.listCri({ state: { state: 'CONTAINER_RUNNING' } })) {
+        const status = await this.ownContainer(c.id);
+        if (!status?.log_path) continue;
+        const reopen = () => this.cri.runtime('ReopenContainerLog', { container_id: c.id }).then(() => undefined);
+        if (await rotateIfNeeded(status.log_path, this.logRotation, reopen)) this.log.debug({ id: c.id, log: status.log_path }, 'container log rotated');
+      }
+    } catch (err) {
+      if (!this.closing.signal.aborted) this.log.warn({ err: (err as Error).message }, 'container log rotation failed');
+    } finally {
+      this.rotating = false;
+    }
+  }
 
   private fail(err: unknown, code: RuntimeError['code'], what: string): RuntimeError {
     return criError(this.socketPath, err, code, what);
