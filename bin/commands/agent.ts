@@ -56,12 +56,15 @@ export function proxyOptions(flags: ParsedFlags): AgentProxyOptions {
   } catch (err) {
     throw new UsageError(`--service-cidr: ${(err as Error).message}`);
   }
-  return {
+  const options: AgentProxyOptions = {
     enabled: flags['disable-proxy'] !== true,
     serviceCIDR,
     minSyncIntervalMs: parseDuration(required(flags, 'proxy-min-sync-period'), 'proxy-min-sync-period'),
     syncPeriodMs: parseDuration(required(flags, 'proxy-sync-period'), 'proxy-sync-period'),
   };
+  // A zero period would resync back to back, forever.
+  if (options.syncPeriodMs < 1000) throw new UsageError(`--proxy-sync-period ${str(flags, 'proxy-sync-period')}: at least 1s`);
+  return options;
 }
 
 export function runtimeFlag(value: string): 'docker' | 'containerd' | 'auto' {
