@@ -95,18 +95,23 @@ function percentile(values: number[], p: number): number {
 
 async function fullSync(n: number): Promise<{ proxier: Proxier; ms: number; lines: number; text: string; done: () => Promise<void> }> {
   const ns = await createNetns('skiff-b-');
-  const ipt = new CapturingIptables(await ExecIptables.create({ netns: ns.name }));
-  const proxier = new Proxier({ iptables: ipt, nodeName: 'bench', config: { serviceCIDR: SERVICE_CIDR, podCIDR: '10.42.0.0/16', nodeIPs: ['192.0.2.10'] }, logger: pino({ level: 'silent' }), syncPeriodMs: 3_600_000 });
-  for (let i = 0; i < n; i++) {
-    proxier.onServiceAdd(service(i));
-    proxier.onEndpointSliceAdd(slice(i));
+  try {
+    const ipt = new CapturingIptables(await ExecIptables.create({ netns: ns.name }));
+    const proxier = new Proxier({ iptables: ipt, nodeName: 'bench', config: { serviceCIDR: SERVICE_CIDR, podCIDR: '10.42.0.0/16', nodeIPs: ['192.0.2.10'] }, logger: pino({ level: 'silent' }), syncPeriodMs: 3_600_000 });
+    for (let i = 0; i < n; i++) {
+      proxier.onServiceAdd(service(i));
+      proxier.onEndpointSliceAdd(slice(i));
+    }
+    proxier.setServicesSynced();
+    proxier.setEndpointSlicesSynced();
+    await proxier.syncProxyRules();
+    const r = proxier.lastSync;
+    if (!r?.full) throw new Error(`full sync of ${n} Services failed`);
+    return { proxier, ms: r.ms, lines: r.lines, text: ipt.lastRestore, done: () => ns.delete() };
+  } catch (err) {
+    await ns.delete();
+    throw err;
   }
-  proxier.setServicesSynced();
-  proxier.setEndpointSlicesSynced();
-  await proxier.syncProxyRules();
-  const r = proxier.lastSync;
-  if (!r?.full) throw new Error(`full sync of ${n} Services failed`);
-  return { proxier, ms: r.ms, lines: r.lines, text: ipt.lastRestore, done: () => ns.delete() };
 }
 
 /** Applies a restore text one command at a time in a fresh netns; at most `cap` commands, the rest extrapolated. */
