@@ -115,6 +115,16 @@ export class Proxier {
     const started = performance.now();
     const now = Date.now();
     const full = this.needFullSync || !this.applied || now - this.lastFullAt >= this.syncPeriodMs;
+    try {
+      await this.applyRules(full, now, started);
+    } catch (err) {
+      this.needFullSync = true;
+      this.log.error({ err: (err as Error).message, full }, 'applying proxy rules failed, will retry with a full sync');
+      this.runner.retryAfter(this.o.retryIntervalMs ?? 1_000);
+    }
+  }
+
+  private async applyRules(full: boolean, now: number, started: number): Promise<void> {
     this.services.apply(this.serviceMap);
     this.endpoints.apply(this.endpointsMap);
     // The trackers replace a Service's ports and endpoints only when they change, so an
@@ -132,26 +142,20 @@ export class Proxier {
     }
     this.fragments = fragments;
     const rs = assembleRuleset([...fragments.values()].map((f) => f.fragment), this.o.config);
-    try {
-      let text: string;
-      if (full) {
-        const [nat, filter] = await Promise.all([this.o.iptables.save('nat'), this.o.iptables.save('filter')]);
-        text = planFull(rs, { nat: parseSaved(nat), filter: parseSaved(filter) });
-      } else {
-        text = planPartial(rs, this.applied!);
-      }
-      if (text) await this.o.iptables.restore(text);
-      this.applied = appliedState(rs);
-      this.needFullSync = false;
-      if (full) this.lastFullAt = now;
-      const result: SyncResult = { full, ms: performance.now() - started, lines: text ? text.split('\n').length - 1 : 0, services: ports.length, at: Date.now() };
-      this.lastSync = result;
-      this.log.debug({ full: result.full, ms: Math.round(result.ms), lines: result.lines, servicePorts: result.services }, 'synced proxy rules');
-      this.onSynced?.(result);
-    } catch (err) {
-      this.needFullSync = true;
-      this.log.error({ err: (err as Error).message, full }, 'applying proxy rules failed, will retry with a full sync');
-      this.runner.retryAfter(this.o.retryIntervalMs ?? 1_000);
+    let text: string;
+    if (full) {
+      const [nat, filter] = await Promise.all([this.o.iptables.save('nat'), this.o.iptables.save('filter')]);
+      text = planFull(rs, { nat: parseSaved(nat), filter: parseSaved(filter) });
+    } else {
+      text = planPartial(rs, this.applied!);
     }
+    if (text) await this.o.iptables.restore(text);
+    this.applied = appliedState(rs);
+    this.needFullSync = false;
+    if (full) this.lastFullAt = now;
+    const result: SyncResult = { full, ms: performance.now() - started, lines: text ? text.split('\n').length - 1 : 0, services: ports.length, at: Date.now() };
+    this.lastSync = result;
+    this.log.debug({ full: result.full, ms: Math.round(result.ms), lines: result.lines, servicePorts: result.services }, 'synced proxy rules');
+    this.onSynced?.(result);
   }
 }
