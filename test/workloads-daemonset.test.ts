@@ -2,7 +2,8 @@
 // kubectl 1.33: exactly one pod lands on each node and `rollout status ds` succeeds; a
 // fourth agent that joins gets its own; a template change rolls out one node at a time
 // (maxUnavailable 1, sampled) until every pod carries the new controller-revision-hash; a
-// nodeSelector change takes pods off the nodes that stop matching; when an agent is lost,
+// nodeSelector change takes pods off the nodes that stop matching; with maxSurge the new
+// pod starts beside the old one and no node is ever without an available pod; when an agent is lost,
 // its Deployment pods are recreated on the other nodes while its daemon pod stays.
 
 import assert from 'node:assert/strict';
@@ -10,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { resources } from '../api/resources.js';
 import type { Node, Pod } from '../api/types.js';
 import type { DaemonSet, Deployment } from '../api/workload-types.js';
+import { daemonPodNode } from '../control/controllers/daemonset/daemon-pods.js';
 import { ensureTestImages } from './fixtures/images.js';
 import { startCluster, waitFor, type TestCluster } from './lib/cluster.js';
 import { sleepForever } from './lib/manifests.js';
@@ -128,6 +130,54 @@ describe('daemonset controller', () => {
     const ds = await cluster.client.get<DaemonSet>(resources.daemonsets, 'agent', 'default');
     assert.deepEqual([ds.status?.desiredNumberScheduled, ds.status?.numberMisscheduled, ds.status?.numberAvailable], [1, 0, 1]);
   });
+  test('maxSurge 1: the new pod starts beside the old one, so no node is ever without an available pod', async () => {
+    const surge = (round: string) =>
+      JSON.stringify({
+        apiVersion: 'apps/v1',
+        kind: 'DaemonSet',
+        metadata: { name: 'surge' },
+        spec: {
+          selector: { matchLabels: { app: 'surge' } },
+          updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+          template: {
+            metadata: { labels: { app: 'surge' } },
+            spec: { terminationGracePeriodSeconds: 2, containers: [{ name: 'main', image: busybox, command: sleepForever, env: [{ name: 'ROUND', value: round }] }] },
+          },
+        },
+      });
+    await k(['apply', '-f', '-'], surge('1'));
+    await k(['rollout', 'status', 'ds/surge', '--timeout=60s']);
+    const surgePods = async () => (await cluster.client.list<Pod>(resources.pods, { namespace: 'default', labelSelector: 'app=surge' })).items.filter((p) => !p.metadata.deletionTimestamp);
+    let worstUnavailable = 0;
+    let mostOnOneNode = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const d = await cluster.client.get<DaemonSet>(resources.daemonsets, 'surge', 'default').catch(() => undefined);
+        if (d?.status) worstUnavailable = Math.max(worstUnavailable, (d.status.desiredNumberScheduled ?? 0) - (d.status.numberAvailable ?? 0));
+        const perNode = new Map<string, number>();
+        for (const p of await surgePods()) {
+          const node = daemonPodNode(p) ?? '';
+          perNode.set(node, (perNode.get(node) ?? 0) + 1);
+        }
+        mostOnOneNode = Math.max(mostOnOneNode, ...perNode.values());
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    await k(['apply', '-f', '-'], surge('2'));
+    await k(['rollout', 'status', 'ds/surge', '--timeout=90s']);
+    sampling = false;
+    await sampler;
+    assert.equal(worstUnavailable, 0, 'maxUnavailable 0: every node kept an available pod');
+    assert.equal(mostOnOneNode, 2, 'a surge pod ran beside the old one');
+    const pods = await waitFor('one new pod per node', async () => {
+      const ps = await surgePods();
+      return ps.length === 4 && ps.every((p) => p.spec.containers[0]?.env?.[0]?.value === '2') ? ps : undefined;
+    }, 30_000, 300);
+    assert.equal(new Set(pods.map((p) => p.spec.nodeName)).size, 4);
+    await k(['delete', 'ds', 'surge']);
+  });
+
   test('a lost node: Deployment pods are recreated on the other nodes, the daemon pod stays', async () => {
     await k(['apply', '-f', '-'], manifest('3'));
     await k(['rollout', 'status', 'ds/agent', '--timeout=90s']);

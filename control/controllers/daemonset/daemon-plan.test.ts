@@ -154,6 +154,12 @@ test('OnDelete never replaces pods by itself', () => {
   assert.deepEqual([plan.create, plan.delete], [['b'], []]);
 });
 
+test('status during a surge: a node is judged by its old pod until the new one replaces it', () => {
+  const nodes = [state('a', [pod('a', 'old', { age: 500 }), pod('a', 'new', { ready: false, age: 5 })]), state('b', [pod('b', 'new')])];
+  const s = daemonSetStatus(ds(), nodes, 'new', NOW);
+  assert.deepEqual([s.desiredNumberScheduled, s.numberAvailable, s.updatedNumberScheduled], [2, 2, 1]);
+});
+
 test('status counts per node: desired, current, ready, available with minReadySeconds, updated, misscheduled', () => {
   const d = ds({ minReady: 30 });
   const nodes = [

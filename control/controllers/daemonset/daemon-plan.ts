@@ -27,6 +27,8 @@ export interface DaemonPlan {
 
 const created = (p: Pod): number => Date.parse(p.metadata.creationTimestamp ?? '') || 0;
 const byAge = (a: Pod, b: Pod): number => created(a) - created(b);
+/** Kubernetes' podByCreationTimestampAndPhase: bound pods first, then the oldest. */
+const byBoundThenAge = (a: Pod, b: Pod): number => (a.spec.nodeName ? 0 : 1) - (b.spec.nodeName ? 0 : 1) || byAge(a, b) || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? '');
 const isFailed = (p: Pod): boolean => p.status?.phase === 'Failed';
 const isLive = (p: Pod): boolean => !p.metadata.deletionTimestamp && !isFailed(p);
 
@@ -135,13 +137,14 @@ export function daemonSetStatus(ds: DaemonSet, nodes: NodeState[], hash: string,
   const minReady = ds.spec.minReadySeconds ?? 0;
   const s = { desiredNumberScheduled: 0, currentNumberScheduled: 0, numberMisscheduled: 0, numberReady: 0, numberAvailable: 0, updatedNumberScheduled: 0 };
   for (const n of nodes) {
-    const live = n.pods.filter((p) => !p.metadata.deletionTimestamp).sort(byAge);
+    const live = n.pods.filter((p) => !p.metadata.deletionTimestamp).sort(byBoundThenAge);
     if (n.placement.shouldRun) {
       s.desiredNumberScheduled++;
       if (live.length === 0) continue;
       s.currentNumberScheduled++;
-      // With a surge pod beside an old one, the new pod is what this node is judged by.
-      const pod = live.find((p) => isCurrent(p, hash)) ?? live[0]!;
+      // Judged by its oldest bound pod: while a surge pod starts beside it, the old one
+      // still serves, and the node counts as updated once only the new one is left.
+      const pod = live[0]!;
       if (isPodReady(pod)) {
         s.numberReady++;
         if (isPodAvailable(pod, minReady, now)) s.numberAvailable++;
