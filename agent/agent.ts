@@ -11,7 +11,7 @@ import { ApiClient } from '../api/client.js';
 import { createRecorder } from '../api/events.js';
 import { fetchVerifiedCA, parseJoinToken } from '../api/join-token.js';
 import { NodeManager, type NodeStatusSource } from './node/node-manager.js';
-import { collectSystemInfo, nodeCapacity } from './node/system-info.js';
+import { collectSystemInfo, nodeCapacity, type CapacityOptions, type Reserved } from './node/system-info.js';
 import { Kubelet } from './kubelet/kubelet.js';
 import { DockerRuntime } from './runtime/docker/docker-runtime.js';
 import { ContainerdRuntime, DEFAULT_CONTAINERD_SOCKET, defaultLogRoot } from './runtime/cri/containerd-runtime.js';
@@ -19,6 +19,11 @@ import type { ContainerRuntime } from './runtime/runtime.js';
 import { AgentError } from './errors.js';
 import { TunnelClient } from './streaming/tunnel-client.js';
 import { SummaryProvider } from './stats/summary-provider.js';
+import { EvictionManager } from './eviction/eviction-manager.js';
+import { observe } from './eviction/observations.js';
+import { DEFAULT_EVICTION_HARD, parseEvictionHard, type Threshold } from './eviction/thresholds.js';
+
+const NO_PRESSURE = { memory: false, disk: false, pid: false };
 import { runProxy } from './proxy/proxy-server.js';
 
 export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
@@ -36,6 +41,30 @@ export interface AgentOptions {
   version: string;
   /** The service proxy (iptables); omitted or disabled: this agent programs no Service rules. */
   proxy?: AgentProxyOptions;
+  /** Allocatable and eviction; omitted: the kubelet's defaults. */
+  resources?: AgentResourceOptions;
+}
+
+export interface AgentResourceOptions {
+  evictionHard: Threshold[];
+  /** kube-reserved + system-reserved. */
+  reserved: Reserved;
+  maxPods: number;
+  /** How often eviction signals are read (the kubelet's housekeeping interval). */
+  evictionIntervalMs: number;
+  evictionPressureTransitionPeriodMs: number;
+}
+
+/** What allocatable keeps back for the hard eviction thresholds, as the kubelet does. */
+function capacityOptions(r: AgentResourceOptions | undefined): CapacityOptions {
+  if (!r) return {};
+  const memory = r.evictionHard.find((t) => t.signal === 'memory.available');
+  const nodefs = r.evictionHard.find((t) => t.signal === 'nodefs.available');
+  return {
+    maxPods: r.maxPods,
+    reserved: r.reserved,
+    evictionHard: { memoryBytes: memory?.quantity ?? 0, ephemeralStorageFraction: nodefs?.percentage ?? 0 },
+  };
 }
 
 export interface AgentProxyOptions {
@@ -93,11 +122,11 @@ async function trustedCA(o: AgentOptions): Promise<{ caPem: string; secret: stri
   throw new AgentError('NoCA', `the token has no CA hash and ${caPath} does not exist: use the full token from the control server's node-token file`);
 }
 
-function statusSource(nodeName: string, runtimeVersion: string, nodeIP: string | undefined, version: string, dataDir: string): Promise<NodeStatusSource> {
+function statusSource(nodeName: string, runtimeVersion: string, nodeIP: string | undefined, version: string, dataDir: string, capacity0: CapacityOptions): Promise<NodeStatusSource> {
   return collectSystemInfo({ rootDir: dataDir }).then((info) => {
     const hostIP = nodeIP ?? info.internalIP;
     if (!hostIP) throw new AgentError('NoNodeIP', 'could not find this host\'s IPv4 address: pass --node-ip');
-    const { capacity, allocatable } = nodeCapacity(info, {});
+    const { capacity, allocatable } = nodeCapacity(info, capacity0);
     return {
       labels: () => ({
         'kubernetes.io/hostname': nodeName,
@@ -145,9 +174,10 @@ export async function runAgent(o: AgentOptions, signal: AbortSignal): Promise<vo
   try {
     const rv = await runtime.version();
     log.info({ runtime: rv.runtimeName, version: rv.runtimeVersion, socket: target.socketPath, requested: o.runtime }, 'container runtime connected');
-    const source = await statusSource(o.nodeName, `${rv.scheme}://${rv.runtimeVersion}`, o.nodeIP, o.version, o.dataDir);
+    const source = await statusSource(o.nodeName, `${rv.scheme}://${rv.runtimeVersion}`, o.nodeIP, o.version, o.dataDir, capacityOptions(o.resources));
     const hostIP = (await source.status()).addresses!.find((a) => a.type === 'InternalIP')!.address;
-    const nodes = new NodeManager({ client, nodeName: o.nodeName, source, logger: log.child({ component: 'node' }) });
+    let eviction: EvictionManager | undefined;
+    const nodes = new NodeManager({ client, nodeName: o.nodeName, source, pressure: () => eviction?.pressure() ?? NO_PRESSURE, logger: log.child({ component: 'node' }) });
     await nodes.register(signal);
     const podCIDR = await nodes.waitForPodCIDR(signal);
     await runtime.ensurePodNetwork(podCIDR);
@@ -163,6 +193,17 @@ export async function runAgent(o: AgentOptions, signal: AbortSignal): Promise<vo
     });
     // logs/exec reach this node over its own outbound connection (no inbound port).
     const summaries = new SummaryProvider({ runtime });
+    const thresholds = o.resources?.evictionHard ?? parseEvictionHard(DEFAULT_EVICTION_HARD);
+    eviction = new EvictionManager({
+      thresholds,
+      observe: () => observe(o.dataDir),
+      activePods: () => kubelet.activePods(),
+      usage: () => summaries.summary(),
+      evict: (pod, message) => kubelet.evictPod(pod, message),
+      onPressureChange: () => nodes.pokeStatus(),
+      logger: log.child({ component: 'eviction' }),
+      ...(o.resources ? { intervalMs: o.resources.evictionIntervalMs, transitionPeriodMs: o.resources.evictionPressureTransitionPeriodMs } : {}),
+    });
     const tunnel = new TunnelClient({ server: o.server, token: secret, caPem, nodeName: o.nodeName, runtime, summaries, logger: log.child({ component: 'streaming' }) });
     const proxy = o.proxy?.enabled
       ? runProxy(
@@ -177,7 +218,7 @@ export async function runAgent(o: AgentOptions, signal: AbortSignal): Promise<vo
           signal,
         )
       : Promise.resolve();
-    await Promise.all([kubelet.run(signal), nodes.run(signal), tunnel.run(signal), proxy]);
+    await Promise.all([kubelet.run(signal), nodes.run(signal), tunnel.run(signal), proxy, eviction.run(signal)]);
   } finally {
     client.close();
     await runtime.close();

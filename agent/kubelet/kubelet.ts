@@ -53,6 +53,8 @@ export class Kubelet {
   private allocatable: Record<string, string> | undefined;
   /** The last pod object seen for each uid (kept after API deletion until it is killed). */
   private readonly pods = new Map<string, Pod>();
+  /** Pods the eviction manager chose, with the message their status will carry. */
+  private readonly evictions = new Map<string, string>();
 
   constructor(private readonly options: KubeletOptions) {
     this.informer = new Informer<Pod>(options.client, resources.pods, {
@@ -88,6 +90,7 @@ export class Kubelet {
   }
 
   private onPodDelete(pod: Pod): void {
+    this.evictions.delete(pod.metadata.uid ?? '');
     // Deleted from the API (forced, or after we finished it): make sure nothing is left.
     this.workers.update(pod.metadata.uid!, undefined);
   }
@@ -161,6 +164,21 @@ export class Kubelet {
     await this.workers.drain();
   }
 
+  /** Pods bound here that still run: what eviction may choose from. */
+  activePods(): Pod[] {
+    return this.informer
+      .list()
+      .filter((p) => !p.metadata.deletionTimestamp && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed' && !this.evictions.has(p.metadata.uid ?? ''));
+  }
+
+  /** Hard eviction: the pod's containers are killed at once and it ends Failed/Evicted. */
+  async evictPod(pod: Pod, message: string): Promise<void> {
+    const uid = pod.metadata.uid!;
+    this.evictions.set(uid, message);
+    this.options.record(pod, 'Warning', 'Evicted', message);
+    this.workers.poke(uid);
+  }
+
   private async syncPod(uid: string, pod: Pod | undefined): Promise<{ requeueAfterMs?: number } | void> {
     const { logger } = this.options;
     if (!pod) {
@@ -180,6 +198,15 @@ export class Kubelet {
       await this.syncer.killPod(uid, grace, pod);
       const status = { ...(pod.status ?? {}) };
       this.statusManager.finishDeletion(pod, status);
+      return;
+    }
+    const evicted = this.evictions.get(uid) ?? (pod.status?.phase === 'Failed' && pod.status.reason === 'Evicted' ? (pod.status.message ?? '') : undefined);
+    if (evicted !== undefined) {
+      // A finished pod in the syncer's eyes: its sandbox (and with it every container) is
+      // stopped now, containers are kept for logs, volumes given back; never restarted.
+      this.prober.removePod(uid);
+      const result = await this.syncer.syncPod({ ...pod, status: { ...(pod.status ?? {}), phase: 'Failed' } });
+      this.statusManager.setStatus(pod, { ...result.status, phase: 'Failed', reason: 'Evicted', message: evicted });
       return;
     }
     this.prober.adopt(pod);

@@ -28,6 +28,8 @@ export interface NodeManagerOptions {
   logger: Logger;
   heartbeatMs?: number;
   statusRefreshMs?: number;
+  /** Which pressure conditions hold now (the eviction manager's view); none when absent. */
+  pressure?: () => { memory: boolean; disk: boolean; pid: boolean };
 }
 
 export class NodeManager {
@@ -86,6 +88,11 @@ export class NodeManager {
       if (signal.aborted) throw new Error('stopped while waiting for a pod CIDR');
       await sleep(500, signal);
     }
+  }
+
+  /** Writes status now, between heartbeats (a pressure condition changed). */
+  pokeStatus(): void {
+    this.writeStatus().catch((err: unknown) => this.options.logger.warn({ err: (err as Error).message }, 'node status write failed'));
   }
 
   async run(signal: AbortSignal): Promise<void> {
@@ -149,10 +156,15 @@ export class NodeManager {
       this.transitions.set(type, { status, at });
       return { type, status, reason, message, lastHeartbeatTime: t, lastTransitionTime: at };
     };
+    const p = this.options.pressure?.() ?? { memory: false, disk: false, pid: false };
     return [
-      cond('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
-      cond('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
-      cond('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
+      p.memory
+        ? cond('MemoryPressure', 'True', 'KubeletHasInsufficientMemory', 'kubelet has insufficient memory available')
+        : cond('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
+      p.disk ? cond('DiskPressure', 'True', 'KubeletHasDiskPressure', 'kubelet has disk pressure') : cond('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
+      p.pid
+        ? cond('PIDPressure', 'True', 'KubeletHasInsufficientPID', 'kubelet has insufficient PID available')
+        : cond('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
       cond('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'),
     ];
   }
@@ -161,7 +173,7 @@ export class NodeManager {
     const { client, nodeName, source } = this.options;
     const base = await source.status();
     // Compare without heartbeat times: only a real change (or the refresh period) writes.
-    const json = JSON.stringify(base);
+    const json = JSON.stringify([base, this.options.pressure?.()]);
     if (json === this.lastStatusJson) return;
     const status: NodeStatus = { ...base, conditions: this.conditions() };
     await client.patch<Node>(resources.nodes, nodeName, { status }, { subresource: 'status' });

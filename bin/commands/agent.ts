@@ -2,7 +2,9 @@
 
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { runAgent, type AgentProxyOptions } from '../../agent/agent.js';
+import { runAgent, type AgentProxyOptions, type AgentResourceOptions } from '../../agent/agent.js';
+import { DEFAULT_EVICTION_HARD, parseEvictionHard } from '../../agent/eviction/thresholds.js';
+import { addReserved, parseReserved } from '../../agent/node/reserved.js';
 import { cleanupProxyRules } from '../../agent/proxy/cleanup.js';
 import { ExecIptables } from '../../agent/proxy/iptables.js';
 import { parseCidr } from '../../api/cidr.js';
@@ -24,7 +26,37 @@ export const agentFlags: FlagSpec[] = [
   { name: 'proxy-min-sync-period', description: 'Least time between two syncs of the proxy\'s rules once a burst of two is spent (500ms, 1s, …)', default: '1s', placeholder: 'DURATION' },
   { name: 'proxy-sync-period', description: 'A full sync of the proxy\'s rules at least this often', default: '30s', placeholder: 'DURATION' },
   { name: 'cleanup-proxy', description: 'Remove every iptables rule and chain the proxy added (SKIFF-*), then exit', boolean: true },
+  { name: 'eviction-hard', description: 'Hard eviction thresholds (memory.available, nodefs.available, nodefs.inodesFree, pid.available)', default: DEFAULT_EVICTION_HARD, placeholder: 'LIST' },
+  { name: 'eviction-pressure-transition-period', description: 'How long a pressure condition stays after its threshold was last met', default: '5m', placeholder: 'DURATION' },
+  { name: 'housekeeping-interval', description: 'How often eviction signals are read', default: '10s', placeholder: 'DURATION' },
+  { name: 'system-reserved', description: 'Kept out of allocatable for the OS, e.g. cpu=100m,memory=256Mi,ephemeral-storage=1Gi', placeholder: 'LIST' },
+  { name: 'kube-reserved', description: 'Kept out of allocatable for Skiff itself (same form as --system-reserved)', placeholder: 'LIST' },
+  { name: 'max-pods', description: 'Most pods this node runs', default: '110', placeholder: 'N' },
 ];
+
+export function resourceOptions(flags: ParsedFlags): AgentResourceOptions {
+  let evictionHard: AgentResourceOptions['evictionHard'];
+  let reserved: AgentResourceOptions['reserved'];
+  try {
+    evictionHard = parseEvictionHard(required(flags, 'eviction-hard'));
+  } catch (err) {
+    throw new UsageError(`--eviction-hard: ${(err as Error).message}`);
+  }
+  try {
+    reserved = addReserved(parseReserved(str(flags, 'system-reserved') ?? '', 'system-reserved'), parseReserved(str(flags, 'kube-reserved') ?? '', 'kube-reserved'));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const maxPods = Number(required(flags, 'max-pods'));
+  if (!Number.isInteger(maxPods) || maxPods < 1) throw new UsageError(`--max-pods ${str(flags, 'max-pods')}: a whole number of at least 1`);
+  return {
+    evictionHard,
+    reserved,
+    maxPods,
+    evictionIntervalMs: parseDuration(required(flags, 'housekeeping-interval'), 'housekeeping-interval'),
+    evictionPressureTransitionPeriodMs: parseDuration(required(flags, 'eviction-pressure-transition-period'), 'eviction-pressure-transition-period'),
+  };
+}
 
 export const agentSummary = 'Runs the node agent: registers this host as a Node and runs the pods bound to it in real containers.';
 
@@ -91,6 +123,7 @@ export async function agentCommand(argv: string[]): Promise<void> {
     runtimeEndpoint: str(flags, 'runtime-endpoint'),
     nodeIP: str(flags, 'node-ip'),
     proxy: proxyOptions(flags),
+    resources: resourceOptions(flags),
     logger,
     version: skiffVersion(),
   };

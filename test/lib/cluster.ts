@@ -92,9 +92,10 @@ class Daemon {
     private readonly logPath: string,
   ) {}
 
-  start(): void {
+  /** extraArgs: for this run only (a restart with other flags). */
+  start(extraArgs: string[] = []): void {
     const log = createWriteStream(this.logPath, { flags: 'a' });
-    const child = spawn(process.execPath, [SKIFF, ...this.args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [SKIFF, ...this.args, ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     live.add(child);
     child.once('exit', () => live.delete(child));
