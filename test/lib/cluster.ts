@@ -23,6 +23,12 @@ import { CONTAINERD_SOCKET, ensureContainerdTestImages, lockContainerdPodNetwork
 import { kubectlPath, run, type RunResult } from './kubectl.js';
 
 export const DOCKER_SOCKET = '/var/run/docker.sock';
+/**
+ * Test agents evict on memory only: the disk thresholds (nodefs.available<10%) would turn
+ * every test red on a CI disk that happens to be 90% full. kubelet-eviction.test.ts sets
+ * its own thresholds.
+ */
+const TEST_EVICTION_HARD = 'memory.available<100Mi';
 const SKIFF = resolve(new URL('../../bin/skiff.js', import.meta.url).pathname);
 
 export interface ClusterOptions {
@@ -176,7 +182,7 @@ export class TestCluster {
     this.nodeNames.push(name);
     const agent = new Daemon(
       name,
-      ['agent', '--server', this.url, '--token-file', join(this.dir, 'control', 'node-token'), '--node-name', name, '--data-dir', join(this.dir, name), ...this.runtimeArgs(), '--log-level', 'debug', ...(this.options.proxy ? [] : ['--disable-proxy']), ...(this.options.agentArgs ?? [])],
+      ['agent', '--server', this.url, '--token-file', join(this.dir, 'control', 'node-token'), '--node-name', name, '--data-dir', join(this.dir, name), ...this.runtimeArgs(), '--log-level', 'debug', ...(this.options.proxy ? [] : ['--disable-proxy']), '--eviction-hard', TEST_EVICTION_HARD, ...(this.options.agentArgs ?? [])],
       join(this.dir, `${name}.log`),
     );
     agent.start();
