@@ -8,14 +8,29 @@ import { startControl } from '../../control/control-server.js';
 import { parseFlags, required, str, usage, type FlagSpec } from '../cli-flags.js';
 import { createLogger, shutdownSignal, skiffVersion } from '../daemon.js';
 import { controlFlags, controlOptions } from './control.js';
-import { agentFlags, runtimeFlag } from './agent.js';
+import { agentFlags, proxyOptions, resourceOptions, runtimeFlag } from './agent.js';
 
 const pick = (specs: FlagSpec[], names: string[]) => specs.filter((s) => names.includes(s.name));
 
 export const upFlags: FlagSpec[] = [
   { name: 'data-dir', description: 'State of both parts: DIR/control and DIR/agent', default: '/var/lib/skiff', placeholder: 'DIR' },
   ...pick(controlFlags, ['listen', 'cluster-cidr', 'service-cidr', 'service-node-port-range', 'node-cidr-mask-size', 'tls-san', 'store-history', 'store-compact-interval', 'node-monitor-grace-period', 'node-monitor-period', 'default-not-ready-toleration-seconds', 'default-unreachable-toleration-seconds', 'controllers']),
-  ...pick(agentFlags, ['node-name', 'runtime', 'runtime-endpoint', 'node-ip', 'log-level']),
+  ...pick(agentFlags, [
+    'node-name',
+    'runtime',
+    'runtime-endpoint',
+    'node-ip',
+    'log-level',
+    'disable-proxy',
+    'proxy-min-sync-period',
+    'proxy-sync-period',
+    'eviction-hard',
+    'eviction-pressure-transition-period',
+    'housekeeping-interval',
+    'system-reserved',
+    'kube-reserved',
+    'max-pods',
+  ]),
 ];
 
 export const upSummary = 'Starts a one-node cluster on this host: the control server and an agent.';
@@ -27,6 +42,9 @@ export async function upCommand(argv: string[]): Promise<void> {
   const dataDir = required(flags, 'data-dir');
   const runtime = { runtime: runtimeFlag(required(flags, 'runtime')), runtimeEndpoint: str(flags, 'runtime-endpoint') };
   resolveRuntime(runtime); // fail before anything is created when there is no runtime
+  // The proxy guards the control server's own --service-cidr.
+  const proxy = proxyOptions(flags);
+  const resources = resourceOptions(flags);
   const control = await startControl({
     ...controlOptions({ ...flags, 'data-dir': join(dataDir, 'control') }),
     logger: logger.child({ part: 'control' }),
@@ -48,6 +66,8 @@ export async function upCommand(argv: string[]): Promise<void> {
       dataDir: join(dataDir, 'agent'),
       ...runtime,
       nodeIP: str(flags, 'node-ip'),
+      proxy,
+      resources,
       logger: logger.child({ part: 'agent' }),
       version: skiffVersion(),
     },
