@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
 import Docker from 'dockerode';
+import { DockerRuntime } from '../agent/runtime/docker/docker-runtime.js';
 import { LABEL_NODE_NAME } from '../agent/runtime/runtime.js';
 import { freePort, waitFor, DOCKER_SOCKET } from './lib/cluster.js';
 import { kubectlPath, run } from './lib/kubectl.js';
@@ -72,7 +73,10 @@ describe('skiff CLI', () => {
   test('skiff up starts a one-node cluster the machine\'s kubectl can use, and stops cleanly', async (t) => {
     const dir = tmp();
     const port = await freePort();
-    const child = spawn(process.execPath, [SKIFF, 'up', '--data-dir', dir, '--listen', `127.0.0.1:${port}`, '--cluster-cidr', '10.251.16.0/20', '--node-name', `cli-up-${process.pid}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // No proxy: proxy-services.test.ts may be running its own in this network namespace.
+    const child = spawn(process.execPath, [SKIFF, 'up', '--data-dir', dir, '--listen', `127.0.0.1:${port}`, '--cluster-cidr', '10.251.16.0/20', '--node-name', `cli-up-${process.pid}`, '--disable-proxy'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (c) => (stderr += c));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
@@ -80,7 +84,8 @@ describe('skiff CLI', () => {
       if (child.exitCode === null) process.kill(child.pid!, 'SIGKILL');
       const docker = new Docker({ socketPath: DOCKER_SOCKET });
       for (const c of await docker.listContainers({ all: true, filters: { label: [`${LABEL_NODE_NAME}=cli-up-${process.pid}`] } })) await docker.getContainer(c.Id).remove({ force: true });
-      for (const n of await docker.listNetworks({ filters: { label: [`${LABEL_NODE_NAME}=cli-up-${process.pid}`] } })) await docker.getNetwork(n.Id).remove();
+      // The pod bridge and its iptables rules, through the agent's own runtime code.
+      await new DockerRuntime({ socketPath: DOCKER_SOCKET, nodeName: `cli-up-${process.pid}`, stateDir: join(dir, 'agent', 'pod-network') }).deletePodNetwork();
     });
     const kubeconfig = join(dir, 'control', 'admin.kubeconfig');
     await waitFor('skiff up to print the kubeconfig hint', () => stderr.includes(`kubeconfig at ${kubeconfig}`) && stderr.includes('kubectl --kubeconfig'), 30_000);
