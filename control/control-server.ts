@@ -26,6 +26,7 @@ import { EndpointsController } from './controllers/endpoints-controller.js';
 import { EndpointSliceController } from './controllers/endpointslice-controller.js';
 import { NodeLifecycleController } from './controllers/node-lifecycle.js';
 import { ensureKubernetesService } from './apiserver/registry/service-allocation/kubernetes-service.js';
+import { advertiseAddress, ensureKubernetesEndpoints } from './apiserver/registry/service-allocation/kubernetes-endpoints.js';
 import { ServiceAllocator } from './apiserver/registry/service-allocation/service-allocator.js';
 import { ServiceStorage } from './apiserver/registry/service-allocation/service-storage.js';
 import { ReplicaSetController } from './controllers/replicaset-controller.js';
@@ -45,6 +46,8 @@ export interface ControlOptions {
   /** LOW-HIGH range node ports come from. */
   serviceNodePortRange: string;
   tlsSans: string[];
+  /** Where other hosts (and pods, through the `kubernetes` Service) reach the API; default: see advertiseAddress(). */
+  advertiseAddress?: string | undefined;
   /** Revisions of history kept for watch resumption, and how often older ones are dropped. */
   storeHistory: number;
   storeCompactIntervalMs: number;
@@ -107,6 +110,10 @@ export async function startControl(o: ControlOptions): Promise<RunningControl> {
     const localHost = o.listenHost === '0.0.0.0' || o.listenHost === '::' ? '127.0.0.1' : o.listenHost;
     const url = `https://${localHost.includes(':') ? `[${localHost}]` : localHost}:${bound.port}`;
     await ensureKubernetesService(services, bound.port);
+    const advertised = o.advertiseAddress ?? advertiseAddress(o.listenHost);
+    const endpointStorage = (resource: string) => storages.find((s) => s.type.resource === resource)!;
+    if (advertised) await ensureKubernetesEndpoints(endpointStorage('endpoints'), endpointStorage('endpointslices'), advertised, bound.port);
+    else log.warn('no address to advertise: the kubernetes Service has no endpoints (pass --advertise-address)');
     const kubeconfigPath = join(o.dataDir, 'admin.kubeconfig');
     await writeKubeconfig(kubeconfigPath, { server: url, caPem: tls.caCertPem, token: tokens.adminToken });
     log.info({ url, kubeconfig: kubeconfigPath }, 'API server listening');

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { resources } from '../api/resources.js';
-import type { Service } from '../api/service-types.js';
+import type { EndpointSlice, Endpoints, Service } from '../api/service-types.js';
 import { startCluster, waitFor, type TestCluster } from './lib/cluster.js';
 
 const svcYaml = (name: string, spec: Record<string, unknown>) => JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { selector: { app: name }, ports: [{ port: 80 }], ...spec } });
@@ -26,6 +26,15 @@ describe('service allocation', () => {
     const k = await cluster.client.get<Service>(resources.services, 'kubernetes', 'default');
     assert.equal(k.spec.clusterIP, '10.77.0.1');
     assert.equal(k.spec.ports?.[0]?.port, 443);
+    // No selector: the API server writes its own endpoints, the address other hosts reach.
+    const apiPort = Number(new URL(cluster.url).port);
+    const ep = await cluster.client.get<Endpoints>(resources.endpoints, 'kubernetes', 'default');
+    const ip = ep.subsets?.[0]?.addresses?.[0]?.ip ?? '';
+    assert.match(ip, /^\d+\.\d+\.\d+\.\d+$/);
+    assert.doesNotMatch(ip, /^127\./, 'not loopback: pods on other hosts must reach it');
+    assert.deepEqual(ep.subsets?.[0]?.ports, [{ name: 'https', port: apiPort, protocol: 'TCP' }]);
+    const slice = await cluster.client.get<EndpointSlice>(resources.endpointslices, 'kubernetes', 'default');
+    assert.deepEqual([slice.metadata.labels?.['kubernetes.io/service-name'], slice.endpoints?.[0]?.addresses, slice.ports?.[0]?.port], ['kubernetes', [ip], apiPort]);
 
     await cluster.kubectlOk(['apply', '-f', '-'], { input: svcYaml('np', { type: 'NodePort', ports: [{ name: 'a', port: 80, nodePort: 31002 }, { name: 'b', port: 81 }] }) });
     const row = (await cluster.kubectlOk(['get', 'svc', 'np'])).split('\n')[1]!.split(/\s+/);

@@ -4,13 +4,14 @@ import { hostname } from 'node:os';
 import { startControl } from '../../control/control-server.js';
 import { parseFlags, parseInteger, parseListen, required, str, list, usage, type FlagSpec, UsageError } from '../cli-flags.js';
 import { createLogger, shutdownSignal, skiffVersion } from '../daemon.js';
-import { parseCidr } from '../../api/cidr.js';
+import { parseCidr, parseIPv4 } from '../../api/cidr.js';
 import { parseControllerSet } from '../../control/controllers/controller-set.js';
 import { parsePortRange } from '../../control/apiserver/registry/service-allocation/port-allocator.js';
 
 export const controlFlags: FlagSpec[] = [
   { name: 'data-dir', description: 'Where the store, certificates, tokens and admin.kubeconfig live', default: '/var/lib/skiff/control', placeholder: 'DIR' },
   { name: 'listen', description: 'Address and port of the HTTPS API', default: '0.0.0.0:6443', placeholder: 'HOST:PORT' },
+  { name: 'advertise-address', description: 'IPv4 address other hosts and pods reach the API on (the kubernetes Service\'s endpoint; default: the listen address, else this host\'s first)', placeholder: 'IP' },
   { name: 'cluster-cidr', description: 'Range the nodes\' pod ranges are cut from', default: '10.42.0.0/16', placeholder: 'CIDR' },
   { name: 'service-cidr', description: 'Range cluster IPs of Services come from (the first is the kubernetes Service\'s)', default: '10.43.0.0/16', placeholder: 'CIDR' },
   { name: 'service-node-port-range', description: 'Ports NodePort and LoadBalancer Services are given on every node', default: '30000-32767', placeholder: 'LOW-HIGH' },
@@ -59,6 +60,7 @@ export function controlOptions(flags: Record<string, unknown>) {
     clusterCidr,
     nodeCidrMaskSize: parseInteger(required(f, 'node-cidr-mask-size'), 'node-cidr-mask-size', 16, 30),
     tlsSans: list(f, 'tls-san'),
+    advertiseAddress: advertiseFlag(str(f, 'advertise-address')),
     storeHistory: parseInteger(required(f, 'store-history'), 'store-history', 1, 10_000_000),
     controllers: controllerSet(required(f, 'controllers')),
     podAdmission: {
@@ -69,6 +71,16 @@ export function controlOptions(flags: Record<string, unknown>) {
     nodeMonitorPeriodMs: parseInteger(required(f, 'node-monitor-period'), 'node-monitor-period', 1, 3_600) * 1000,
     storeCompactIntervalMs: parseInteger(required(f, 'store-compact-interval'), 'store-compact-interval', 1, 86_400) * 1000,
   };
+}
+
+function advertiseFlag(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    parseIPv4(value);
+  } catch {
+    throw new UsageError(`--advertise-address ${value}: expected an IPv4 address`);
+  }
+  return value;
 }
 
 function controllerSet(spec: string) {
