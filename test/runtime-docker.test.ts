@@ -254,6 +254,15 @@ if (!existsSync(SOCKET)) {
       assert.ok(!seen.includes(podIP), `the pod's own address ${podIP} left the node unmasqueraded`);
     });
 
+    test('without the CNI plugins, ensurePodNetwork says which package to install', async () => {
+      const rt = new DockerRuntime({ socketPath: SOCKET, nodeName: 'no-cni', stateDir: join(tmpdir(), `skiff-rt-nocni-${process.pid}`), cniBinDir: '/nonexistent/cni' });
+      await assert.rejects(rt.ensurePodNetwork(cidr(190)), (err) => {
+        assert.equal((err as RuntimeError).code, 'CreateFailed');
+        assert.match((err as Error).message, /CNI plugins bridge, host-local, portmap not found in \/nonexistent\/cni: .*apt-get install -y containernetworking-plugins/);
+        return true;
+      });
+    });
+
     test('two pods on the node reach each other by pod IP through the bridge', async (t) => {
       const { runtime } = await node(t, cidr(192));
       const serverPod = pod('server');

@@ -9,6 +9,7 @@
 // pod IP must survive an agent restart, and DEL needs the ADD result back.
 
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -123,6 +124,11 @@ export class DockerPodNetwork {
   /** Prepares the network for podCIDR; safe to call on every start. */
   async ensure(podCIDR: string): Promise<void> {
     const range = parsePodCIDR(podCIDR);
+    // Checked here, at agent start, so a missing package is one clear line, not a pod failure later.
+    const missing = ['bridge', 'host-local', 'portmap'].filter((p) => !existsSync(join(this.o.cniBinDir, p)));
+    if (missing.length) {
+      throw new RuntimeError('CreateFailed', `CNI plugins ${missing.join(', ')} not found in ${this.o.cniBinDir}: install them (Debian: apt-get install -y containernetworking-plugins)`);
+    }
     await mkdir(this.sandboxDir, { recursive: true });
     const before = (await readFile(this.cidrFile, 'utf8').catch(() => '')).trim();
     if (before && before !== range.subnet) {
