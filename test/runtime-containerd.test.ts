@@ -257,9 +257,17 @@ if (!existsSync(CONTAINERD_SOCKET)) {
       cat.stdin!.end('hi\nthere\n');
       assert.equal(await catOut, 'hi\nthere\ndone\n');
       assert.equal(await cat.exitCode(), 0);
-      const big = await runtime.exec(cid, { cmd: ['sh', '-c', 'head -c 3000000 /dev/zero'], tty: false, stdin: false, stdout: true, stderr: false });
-      assert.equal((await collect(big.stdout)).length, 3_000_000);
-      assert.equal(await big.exitCode(), 0);
+      // Two at once, one read slowly: each connection is held back alone, and both end.
+      const bigOne = async (slow: boolean) => {
+        const big = await runtime.exec(cid, { cmd: ['sh', '-c', 'head -c 3000000 /dev/zero'], tty: false, stdin: false, stdout: true, stderr: false });
+        let n = 0;
+        for await (const c of big.stdout as AsyncIterable<Buffer>) {
+          n += c.length;
+          if (slow) await sleep(2);
+        }
+        return [n, await big.exitCode()];
+      };
+      assert.deepEqual(await Promise.all([bigOne(true), bigOne(false)]), [[3_000_000, 0], [3_000_000, 0]]);
 
       const tty = await runtime.exec(cid, { cmd: ['sh'], tty: true, stdin: true, stdout: true, stderr: true });
       await tty.resize(100, 40);

@@ -42,7 +42,11 @@ export interface ClusterOptions {
    * machine's one root netns, and two proxies there would fight over the SKIFF- chains.
    */
   proxy?: boolean;
-  /** The agents' container runtime; containerd is Skiff's own (scripts/host-setup.sh). */
+  /**
+   * The agents' container runtime; containerd is Skiff's own (scripts/host-setup.sh).
+   * Default: SKIFF_TEST_RUNTIME, else docker (test/containerd-lifecycle.test.ts runs
+   * runtime-neutral test files again with SKIFF_TEST_RUNTIME=containerd).
+   */
   runtime?: 'docker' | 'containerd';
 }
 
@@ -142,7 +146,12 @@ export class TestCluster {
   private readonly docker = new Docker({ socketPath: DOCKER_SOCKET });
   private releaseContainerd: (() => Promise<void>) | undefined;
 
-  constructor(private readonly options: ClusterOptions = {}) {}
+  private readonly options: ClusterOptions;
+
+  constructor(options: ClusterOptions = {}) {
+    const fromEnv = process.env['SKIFF_TEST_RUNTIME'];
+    this.options = { ...options, runtime: options.runtime ?? (fromEnv === 'containerd' ? 'containerd' : 'docker') };
+  }
 
   /** A /20 for this cluster's pods, unlikely to collide with concurrently running tests. */
   private clusterCidr(): string {

@@ -30,21 +30,31 @@ export function exitCodeOfStatus(text: string): number {
   return Number.isInteger(n) ? n : -1;
 }
 
-/** An output stream fed from SPDY data that pauses the connection while its reader is behind. */
-function outputStream(conn: SpdyClientConnection): { stream: PassThrough; handlers: { data(b: Buffer): void; end(): void }; ended: Promise<void> } {
+/**
+ * An output stream fed from SPDY data. The connection is paused while any of its readers
+ * is behind, and resumed once none is: a stream that ends while full never drains, so its
+ * end counts as caught up (else the connection would stay paused and never see its close).
+ */
+function outputStream(conn: SpdyClientConnection, behind: Set<PassThrough>): { stream: PassThrough; handlers: { data(b: Buffer): void; end(): void }; ended: Promise<void> } {
   const stream = new PassThrough();
   let done!: () => void;
   const ended = new Promise<void>((r) => (done = r));
-  stream.on('drain', () => conn.resume());
+  const caughtUp = () => {
+    if (behind.delete(stream) && behind.size === 0) conn.resume();
+  };
+  stream.on('drain', caughtUp);
   return {
     stream,
     ended,
     handlers: {
       data: (b) => {
-        if (!stream.write(b)) conn.pause();
+        if (stream.write(b)) return;
+        behind.add(stream);
+        conn.pause();
       },
       end: () => {
         stream.end();
+        caughtUp();
         done();
       },
     },
@@ -59,9 +69,10 @@ export async function spdyExec(url: string, req: ExecRequest): Promise<ExecSessi
   // The order client-go uses; the server tells the streams apart by their streamtype.
   conn.openStream({ streamtype: 'error' }, { data: (b) => errorText.push(b), end: () => errorEnded() });
   const stdinId = req.stdin ? conn.openStream({ streamtype: 'stdin' }, { data: () => undefined, end: () => undefined }) : undefined;
-  const out = req.stdout ? outputStream(conn) : undefined;
+  const behind = new Set<PassThrough>();
+  const out = req.stdout ? outputStream(conn, behind) : undefined;
   if (out) conn.openStream({ streamtype: 'stdout' }, out.handlers);
-  const err = req.stderr && !req.tty ? outputStream(conn) : undefined;
+  const err = req.stderr && !req.tty ? outputStream(conn, behind) : undefined;
   if (err) conn.openStream({ streamtype: 'stderr' }, err.handlers);
   const resizeId = req.tty ? conn.openStream({ streamtype: 'resize' }, { data: () => undefined, end: () => undefined }) : undefined;
 

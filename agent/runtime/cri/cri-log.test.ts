@@ -63,10 +63,39 @@ test('reads, tails, filters by time and limits bytes', async (t) => {
   assert.equal(await read(path, { limitBytes: 6 }), 'one\ntw');
   assert.equal(await read(path, { tailLines: 1, timestamps: true }), `${T3} five with  spaces\n`);
   assert.equal(await read(join(dir, 'absent.log'), {}), '');
+  // Without follow, lines written while the answer is read are not part of it.
+  const growing = join(dir, 'growing.log');
+  await writeFile(growing, Array.from({ length: 3000 }, (_, i) => `${T1} stdout F old ${i}\n`).join(''));
+  const chunks: Buffer[] = [];
+  for await (const c of readCriLog({ path: growing, request: { follow: false, timestamps: false, tailLines: 3 }, signal: new AbortController().signal, isRunning: async () => true })) {
+    chunks.push(c);
+    await appendFile(growing, `${T2} stdout F new\n`);
+  }
+  assert.equal(Buffer.concat(chunks).toString(), 'old 2997\nold 2998\nold 2999\n');
   // A big file: tail walks back over several read chunks.
   const big = join(dir, 'big.log');
   await writeFile(big, Array.from({ length: 20_000 }, (_, i) => `${T1} stdout F line ${i}\n`).join(''));
   assert.equal(await read(big, { tailLines: 2 }), 'line 19998\nline 19999\n');
+});
+
+test('rotated files are read first, oldest first; tail reaches back into them', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'skiff-crilog-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const path = join(dir, '0.log');
+  const entry = (s: string) => `${T1} stdout F ${s}\n`;
+  await writeFile(`${path}.20260101-000000.000`, entry('a') + entry('b'));
+  await writeFile(`${path}.20260101-000001.000`, entry('c') + `${T1} stdout P d-`);
+  await writeFile(path, entry('e') + entry('f'));
+  await writeFile(join(dir, '1.log.20260101-000000.000'), entry('other container'));
+  assert.equal(await read(path, {}), 'a\nb\nc\ne\nf\n', 'a torn entry at the end of a rotated file is dropped');
+  assert.equal(await read(path, { tailLines: 2 }), 'e\nf\n');
+  assert.equal(await read(path, { tailLines: 3 }), 'c\ne\nf\n');
+  assert.equal(await read(path, { tailLines: 5 }), 'a\nb\nc\ne\nf\n');
+  assert.equal(await read(path, { tailLines: 4 }), 'b\nc\ne\nf\n');
+  assert.equal(await read(path, { limitBytes: 3 }), 'a\nb');
+  // Everything rotated away: the current file is empty.
+  await writeFile(path, '');
+  assert.equal(await read(path, { tailLines: 1 }), 'c\n');
 });
 
 test('follow sees new lines, follows a rotation, and ends when the container stops', async (t) => {
