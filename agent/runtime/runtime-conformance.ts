@@ -80,9 +80,10 @@ export function runtimeConformance(
   name: string,
   makeRuntime: () => Promise<RuntimeUnderTest>,
   images: () => Promise<{ busybox: string }>,
+  /** Each runtime's suite its own range, so their files running at once never share a subnet. */
+  podCIDR = conformancePodCIDR(),
 ): void {
   describe(`runtime conformance: ${name}`, () => {
-    const podCIDR = conformancePodCIDR();
     const cleanups: Array<() => Promise<void>> = [];
     let rt: ContainerRuntime;
     let busybox: string;
