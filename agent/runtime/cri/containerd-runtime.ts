@@ -40,6 +40,7 @@ import { readCriLog } from './cri-log-reader.js';
 import type { CriContainer, CriContainerStatus, CriPodSandbox, CriPodSandboxStatus } from './cri-types.js';
 import { spdyExec } from './cri-exec-spdy.js';
 import { deletePodNetwork, ensurePodNetwork } from './pod-network.js';
+import { sandboxImageOf } from './plugin-config.js';
 import { DEFAULT_LOG_ROTATION, rotateIfNeeded, type LogRotationPolicy } from './log-rotation.js';
 import { criContainerConfig, criSandboxConfig, sandboxLogDirectory } from './requests.js';
 
@@ -53,8 +54,6 @@ export interface ContainerdRuntimeOptions {
   nodeName: string;
   /** Directory under which containerd writes container logs, one directory per pod. */
   logRoot: string;
-  /** Sandbox image; must match containerd's sandbox_image. Built and imported when absent. */
-  pauseImage?: string;
   /** The ctr binary used to import images (ships with containerd). */
   ctr?: string;
   /** When container logs are rotated (default 10 MiB, 2 files, checked every 10 s). */
@@ -70,7 +69,6 @@ export class ContainerdRuntime implements ContainerRuntime {
   private readonly socketPath: string;
   private readonly nodeName: string;
   private readonly logRoot: string;
-  private readonly pauseImage: string;
   private readonly ctr: string | undefined;
   private readonly log: Logger;
   private readonly images: ContainerdImageService;
@@ -84,7 +82,6 @@ export class ContainerdRuntime implements ContainerRuntime {
     this.socketPath = o.socketPath;
     this.nodeName = o.nodeName;
     this.logRoot = o.logRoot;
-    this.pauseImage = o.pauseImage ?? DEFAULT_PAUSE_IMAGE;
     this.ctr = o.ctr;
     this.log = o.logger ?? pino({ enabled: false });
     this.cri = new CriClient(o.socketPath);
@@ -388,19 +385,30 @@ export class ContainerdRuntime implements ContainerRuntime {
     return criError(this.socketPath, err, code, what);
   }
 
-  /** Imports our pause image once per runtime when containerd does not have it. */
+  /**
+   * Makes sure containerd has its sandbox image (its sandbox_image setting, which it uses
+   * whatever we say), once per runtime. Skiff's own name gets the pause image built on
+   * the node; any other name is pulled, and where that fails (no registry, as on an
+   * offline home lab) our pause image is imported under that name: it only has to sleep.
+   */
   private ensurePauseImage(): Promise<void> {
+    let name = DEFAULT_PAUSE_IMAGE;
     this.pauseReady ??= (async () => {
-      if (this.pauseImage === DEFAULT_PAUSE_IMAGE) {
-        if (await ensurePauseImage(containerdRootfsImporter(this.images, this.socketPath, this.ctr), this.pauseImage)) {
-          this.log.info({ image: this.pauseImage }, 'pause image built and imported');
+      name = (await sandboxImageOf(this.cri)) ?? DEFAULT_PAUSE_IMAGE;
+      if (await this.images.imageStatus(name)) return;
+      const importer = containerdRootfsImporter(this.images, this.socketPath, this.ctr);
+      if (name !== DEFAULT_PAUSE_IMAGE) {
+        try {
+          await this.images.pullImage(name);
+          return;
+        } catch (err) {
+          this.log.warn({ image: name, err: (err as Error).message }, 'cannot pull containerd\'s sandbox image; importing Skiff\'s pause image under its name');
         }
-      } else if (!(await this.images.imageStatus(this.pauseImage))) {
-        await this.images.pullImage(this.pauseImage);
       }
+      if (await ensurePauseImage(importer, name)) this.log.info({ image: name }, 'pause image built and imported');
     })().catch((err: unknown) => {
       this.pauseReady = undefined;
-      throw this.fail(err, 'CreateFailed', `preparing pause image ${this.pauseImage}`);
+      throw this.fail(err, 'CreateFailed', `preparing pause image ${name}`);
     });
     return this.pauseReady;
   }

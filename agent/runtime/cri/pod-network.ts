@@ -12,21 +12,13 @@ import type { Logger } from 'pino';
 import { RuntimeError } from '../errors.js';
 import { cniBridgeName, cniNetworkName, parsePodCIDR, PodCIDRError, podConflist, renderConflist } from '../cni/pod-conflist.js';
 import { criError, type CriClient } from './cri-client.js';
+import { cniConfDir } from './plugin-config.js';
 
 export const CONFLIST_FILE = '10-skiff.conflist';
 const HOST_LOCAL_DIR = '/var/lib/cni/networks';
 
 interface StatusInfo {
   info: Record<string, string>;
-}
-
-/** containerd's CNI conf dir, from the CRI plugin's own configuration (Status, verbose). */
-export async function cniConfDir(cri: CriClient): Promise<string> {
-  const s = await cri.runtime<StatusInfo>('Status', { verbose: true });
-  const config = JSON.parse(s.info['config'] ?? '{}') as { cni?: { confDir?: string } };
-  const dir = config.cni?.confDir;
-  if (!dir) throw new RuntimeError('CreateFailed', 'containerd did not say where its CNI configuration lives (Status has no cni.confDir)');
-  return dir;
 }
 
 /** The network containerd has loaded, as its Status reports it. */
