@@ -5,7 +5,9 @@
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, readlink, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, readlink, rm, writeFile } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import { get } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -17,7 +19,9 @@ import { cniConfDir } from '../agent/runtime/cri/plugin-config.js';
 import { cniNetworkName } from '../agent/runtime/cni/pod-conflist.js';
 import { runtimeConformance } from '../agent/runtime/runtime-conformance.js';
 import type { RuntimeError } from '../agent/runtime/errors.js';
-import { DEFAULT_PAUSE_IMAGE } from '../agent/runtime/pause-image.js';
+import { DEFAULT_PAUSE_IMAGE, pauseRootfsTar } from '../agent/runtime/pause-image.js';
+import { ociImageArchive } from '../agent/runtime/cri/oci-archive.js';
+import { ctrImport } from '../agent/runtime/cri/ctr-import.js';
 import { LABEL_NODE_NAME, type ContainerConfig, type PodSandboxConfig } from '../agent/runtime/runtime.js';
 import { CONTAINERD_SOCKET, ensureContainerdTestImages, lockContainerdPodNetwork } from './fixtures/images.js';
 
@@ -281,6 +285,54 @@ if (!existsSync(CONTAINERD_SOCKET)) {
       const text = await out;
       assert.match(text, /40 100/);
       assert.match(text, /42/);
+    });
+
+    test('pullImage pulls from a registry on loopback; removeImage removes it', async (t) => {
+      // scripts/host-setup.sh installs it; a missing registry is a failure, never a skip.
+      assert.ok(existsSync('/usr/bin/docker-registry'), 'docker-registry is not installed: run scripts/host-setup.sh (apt-get install -y docker-registry)');
+      const { runtime } = await node(t);
+      const port = await freePort();
+      const dir = await mkdtemp(join(tmpdir(), 'skiff-registry-'));
+      t.after(() => rm(dir, { recursive: true, force: true }));
+      await writeFile(
+        join(dir, 'config.yml'),
+        `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/data\nhttp:\n  addr: 127.0.0.1:${port}\n`,
+      );
+      const registry = spawn('/usr/bin/docker-registry', ['serve', join(dir, 'config.yml')], { stdio: 'ignore' });
+      t.after(() => {
+        registry.kill('SIGKILL');
+      });
+      await retry('registry up', async () => {
+        const r = await httpGet(`http://127.0.0.1:${port}/v2/`);
+        if (r.status !== 200) throw new Error(`status ${r.status}`);
+      });
+      // An image of this test's own (the CRI removes an image with all its names, so not a
+      // shared one), pushed from containerd with ctr (plain HTTP on loopback), then removed.
+      const ref = `127.0.0.1:${port}/skiff-test/pull-${process.pid}:1`;
+      // It never runs: any root filesystem will do, labelled for this platform.
+      const { archive } = ociImageArchive({ name: ref, rootfsTar: pauseRootfsTar('x64'), config: { Cmd: ['/pause'], Labels: { 'io.skiff.test.pid': String(process.pid) } }, arch: process.arch });
+      await ctrImport({ socketPath: CONTAINERD_SOCKET, archive });
+      const ctr = (...args: string[]) => promisify(execFile)('ctr', ['--address', CONTAINERD_SOCKET, '--namespace', 'k8s.io', ...args]);
+      t.after(() => ctr('images', 'remove', ref).catch(() => undefined));
+      const imported = await runtime.imageStatus(ref);
+      assert.ok(imported);
+      await ctr('images', 'push', '--plain-http', ref);
+      await runtime.removeImage(ref);
+      assert.equal(await runtime.imageStatus(ref), undefined);
+      const started = performance.now();
+      const id = await runtime.pullImage(ref);
+      t.diagnostic(`pull took ${(performance.now() - started).toFixed(0)} ms`);
+      assert.equal(id, imported.id);
+      assert.equal((await runtime.imageStatus(ref))?.id, id);
+      assert.ok((await runtime.listImages()).some((i) => i.id === id && i.repoTags.includes(ref)));
+      await runtime.removeImage(ref);
+      assert.equal(await runtime.imageStatus(ref), undefined);
+      await runtime.removeImage(ref);
+      await assert.rejects(runtime.pullImage(`127.0.0.1:${port}/skiff-test/pull-${process.pid}:no-such-tag`), (err) => {
+        assert.equal((err as RuntimeError).code, 'PullFailed');
+        assert.match((err as Error).message, /no-such-tag/);
+        return true;
+      });
     });
 
     test('a sandbox uses our pause image, imported without a registry', async (t) => {

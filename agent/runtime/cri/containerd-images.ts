@@ -67,6 +67,7 @@ export class ContainerdImageService implements ImageService {
     return ref;
   }
 
+  /** The CRI removes the image itself, with every name it has (not only this one). */
   async removeImage(image: string): Promise<void> {
     try {
       await this.cri.image('RemoveImage', { image: { image } });
