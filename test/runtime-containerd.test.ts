@@ -199,6 +199,7 @@ if (!existsSync(CONTAINERD_SOCKET)) {
         config,
       );
       await runtime.startContainer(cid);
+      assert.deepEqual((await runtime.containerStatus(cid)).labels, {}, 'the runtime\'s own labels stay its own');
       const chunks: Buffer[] = [];
       const followed = await runtime.containerLogs(cid, { follow: true, timestamps: false }, new AbortController().signal);
       for await (const c of followed as AsyncIterable<Buffer>) chunks.push(c);
@@ -211,6 +212,13 @@ if (!existsSync(CONTAINERD_SOCKET)) {
       assert.match(Buffer.concat(tail).toString(), /^\d{4}-\d\d-\d\dT\S+Z to-stderr\n$/);
       await runtime.removeContainer(cid);
       assert.equal(existsSync(link), false);
+      // The pod's log directory is shared by its sandbox attempts: it goes with the last one.
+      const logDir = join(logRoot, `${config.metadata.namespace}_${config.metadata.name}_${config.metadata.uid}`);
+      const next = await runtime.runPodSandbox({ ...config, metadata: { ...config.metadata, attempt: 2 } });
+      await runtime.removePodSandbox(sid);
+      assert.equal(existsSync(logDir), true, 'removing an older attempt took the pod\'s log directory');
+      await runtime.removePodSandbox(next);
+      assert.equal(existsSync(logDir), false);
     });
 
     test('logs are rotated past the size limit, and a follower reads on across rotations', async (t) => {

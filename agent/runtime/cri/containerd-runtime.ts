@@ -34,7 +34,7 @@ import {
 import { ContainerdImageService, containerdRootfsImporter } from './containerd-images.js';
 import { pollContainerEvents } from './container-events.js';
 import { criContainerStats } from './cri-stats.js';
-import { CRI_CONTAINER_STATE, containerFromCri, containerStatusFromCri, sandboxFromCri, sandboxStatusFromCri } from './convert.js';
+import { CRI_CONTAINER_STATE, LABEL_LOG_LINK, containerFromCri, containerStatusFromCri, sandboxFromCri, sandboxStatusFromCri } from './convert.js';
 import { CriClient, criError, grpcCode, grpcMessage, isGrpcNotFound } from './cri-client.js';
 import { readCriLog } from './cri-log-reader.js';
 import type { CriContainer, CriContainerStatus, CriPodSandbox, CriPodSandboxStatus } from './cri-types.js';
@@ -45,9 +45,6 @@ import { DEFAULT_LOG_ROTATION, rotateIfNeeded, type LogRotationPolicy } from './
 import { criContainerConfig, criSandboxConfig, sandboxLogDirectory } from './requests.js';
 
 export const DEFAULT_CONTAINERD_SOCKET = '/run/skiff-containerd/containerd.sock';
-
-/** On containers: where the kubelet asked for a link to the log (ContainerConfig.logPath). */
-const LABEL_LOG_LINK = 'io.skiff.container.loglink';
 
 export interface ContainerdRuntimeOptions {
   socketPath: string;
@@ -177,9 +174,10 @@ export class ContainerdRuntime implements ContainerRuntime {
       if (!isGrpcNotFound(err)) throw this.fail(err, 'Unavailable', `removing pod sandbox ${podSandboxId}`);
     }
     await Promise.all(links.map(unlinkLog));
-    if (sandbox.metadata) {
-      const m = sandbox.metadata;
-      await rm(sandboxLogDirectory(this.logRoot, { ...m, attempt: m.attempt }), { recursive: true, force: true }).catch(() => undefined);
+    // The log directory is the pod's, shared by its sandbox attempts: it goes with the last.
+    const m = sandbox.metadata;
+    if (m && !(await this.listPodSandbox()).some((s) => s.metadata.uid === m.uid)) {
+      await rm(sandboxLogDirectory(this.logRoot, m), { recursive: true, force: true }).catch(() => undefined);
     }
   }
 
@@ -213,10 +211,9 @@ export class ContainerdRuntime implements ContainerRuntime {
     }
     const request = {
       pod_sandbox_id: podSandboxId,
-      config: criContainerConfig(podSandboxId, config, this.nodeName) as { labels: Record<string, string> },
+      config: criContainerConfig(podSandboxId, config, this.nodeName),
       sandbox_config: criSandboxConfig(sandboxConfig, this.nodeName, this.logRoot),
     };
-    if (config.logPath) request.config.labels[LABEL_LOG_LINK] = config.logPath;
     try {
       const t0 = performance.now();
       const r = await this.cri.runtime<{ container_id: string }>('CreateContainer', request, 120_000);

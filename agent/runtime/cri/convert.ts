@@ -1,5 +1,6 @@
-// CRI messages ↔ the runtime interface's shapes. The runtime adds two labels of its own
-// (the node that owns the object, and the image as the kubelet named it); they are
+// CRI messages ↔ the runtime interface's shapes. The runtime adds labels of its own (the
+// node that owns the object; on containers the image as the kubelet named it, the
+// sandbox id and the requested log link); they are
 // stripped on the way back so callers get exactly the labels they gave.
 
 import { LABEL_NODE_NAME } from '../runtime.js';
@@ -14,8 +15,10 @@ import type { CriContainer, CriContainerState, CriContainerStatus, CriPodSandbox
 export const LABEL_IMAGE = 'io.skiff.image';
 /** On containers: their sandbox's id, which the CRI's ContainerStatus does not carry. */
 export const LABEL_SANDBOX_ID = 'io.skiff.sandbox.id';
+/** On containers: where the kubelet asked for a link to the log (ContainerConfig.logPath). */
+export const LABEL_LOG_LINK = 'io.skiff.container.loglink';
 
-const OWN_LABELS = new Set([LABEL_NODE_NAME, LABEL_IMAGE, LABEL_SANDBOX_ID]);
+const OWN_LABELS = new Set([LABEL_NODE_NAME, LABEL_IMAGE, LABEL_SANDBOX_ID, LABEL_LOG_LINK]);
 
 export function withoutOwnLabels(labels: Labels | null | undefined): Labels {
   const out: Labels = {};

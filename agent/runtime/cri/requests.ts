@@ -4,7 +4,7 @@
 
 import { RuntimeError } from '../errors.js';
 import { LABEL_NODE_NAME, type ContainerConfig, type MountPropagation, type PodSandboxConfig } from '../runtime.js';
-import { LABEL_IMAGE, LABEL_SANDBOX_ID } from './convert.js';
+import { LABEL_IMAGE, LABEL_LOG_LINK, LABEL_SANDBOX_ID } from './convert.js';
 
 /** Where containerd writes a sandbox's container logs (CRI log_directory), per pod. */
 export function sandboxLogDirectory(logRoot: string, meta: PodSandboxConfig['metadata']): string {
@@ -88,7 +88,13 @@ export function criContainerConfig(podSandboxId: string, config: ContainerConfig
     working_dir: config.workingDir ?? '',
     envs: config.envs.map((e) => ({ key: e.key, value: e.value })),
     mounts: criMounts(config),
-    labels: { ...config.labels, [LABEL_NODE_NAME]: nodeName, [LABEL_IMAGE]: config.image, [LABEL_SANDBOX_ID]: podSandboxId },
+    labels: {
+      ...config.labels,
+      [LABEL_NODE_NAME]: nodeName,
+      [LABEL_IMAGE]: config.image,
+      [LABEL_SANDBOX_ID]: podSandboxId,
+      ...(config.logPath ? { [LABEL_LOG_LINK]: config.logPath } : {}),
+    },
     annotations: { ...config.annotations },
     log_path: containerLogPath(config.metadata),
     linux: { resources, security_context: criSecurityContext(config) },
