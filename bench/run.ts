@@ -20,6 +20,7 @@ import type { Pod, WatchEvent } from '../api/types.js';
 import { ensureTestImages } from '../test/fixtures/images.js';
 import { startCluster, waitFor, type TestCluster } from '../test/lib/cluster.js';
 import { proxySyncBench } from './proxy-sync.js';
+import { schedulerThroughputBench } from './scheduler-throughput.js';
 import { TIMELINE_PARTS, podTimeline, runtimeTimings, type PodTimeline } from './agent-timeline.js';
 import { containerdPodLatency } from './containerd-latency.js';
 
@@ -108,6 +109,9 @@ async function main(): Promise<void> {
 
   // Service proxy sync speed, in a netns of its own (bench/proxy-sync.ts).
   await proxySyncBench();
+  console.log('');
+  // Pods bound per second with 100 simulated nodes (bench/scheduler-throughput.ts).
+  await schedulerThroughputBench();
   console.log('');
 
   const cluster = await startCluster({ agents: 1 });

@@ -142,7 +142,9 @@ async function runComponents(o: ControlOptions, creds: { url: string; caPem: str
   const logger = (component: string) => log.child({ component });
   // Built only when enabled: a controller's constructor already sets up its informers.
   const controllers: Record<ControllerName, () => { run(signal: AbortSignal): Promise<void> }> = {
-    scheduler: () => new Scheduler({ client, logger: logger('scheduler'), record: recorder('default-scheduler') }),
+    // Decisions stay one at a time (each is made and assumed before the next); up to 16
+    // bindings are in flight, as kube-scheduler binds asynchronously.
+    scheduler: () => new Scheduler({ client, logger: logger('scheduler'), record: recorder('default-scheduler'), parallelism: 16 }),
     nodeipam: () => new NodeIpamController({ client, logger: logger('node-ipam'), clusterCidr: o.clusterCidr, nodeMaskSize: o.nodeCidrMaskSize }),
     nodelifecycle: () =>
       new NodeLifecycleController({ client, logger: logger('node-lifecycle'), record: recorder('node-controller'), gracePeriodMs: o.nodeMonitorGracePeriodMs, monitorPeriodMs: o.nodeMonitorPeriodMs }),

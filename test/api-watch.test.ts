@@ -133,6 +133,23 @@ describe('watch', () => {
     for (const n of ['sel-a', 'sel-b', 'sel-c']) await cluster.client.delete(resources.pods, n, 'default');
   });
 
+  test('a malformed timeoutSeconds is a 400 before the watch starts, not a stream that never ends', async () => {
+    const url = new URL('/api/v1/namespaces/default/pods?watch=true&timeoutSeconds=-4', cluster.url);
+    const reply = await new Promise<{ code: number; body: string }>((resolve, reject) => {
+      const req = https.get(url, { ca, headers: { Authorization: `Bearer ${token}` }, timeout: 10_000 }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ code: res.statusCode ?? 0, body }));
+      });
+      req.on('timeout', () => req.destroy(new Error('no answer within 10 s: the watch started anyway')));
+      req.on('error', reject);
+    });
+    assert.equal(reply.code, 400);
+    const status = JSON.parse(reply.body) as { kind: string; message: string };
+    assert.equal(status.kind, 'Status');
+    assert.match(status.message, /timeoutSeconds/);
+  });
+
   test('timeoutSeconds ends a watch; allowWatchBookmarks brings a BOOKMARK within the minute, and only when asked', async () => {
     const rv = (await cluster.client.list(resources.pods, { namespace: 'default' })).metadata.resourceVersion!;
     const started = Date.now();

@@ -283,6 +283,10 @@ export class ResourceHandler {
       return this.serveWatch({ ...r, name: undefined, query: withField(r.query, `metadata.name=${r.name}`) }, rep, sink);
     }
     const predicate = predicateFor(r.storage.strategy, r.query);
+    // Every parameter is checked before the watch starts: a 400 after it started would
+    // leave the watch registered and the client waiting on a stream that never ends.
+    const requested = r.query.get('timeoutSeconds');
+    const seconds = requested ? Math.min(parseNonNegativeInt(requested, 'timeoutSeconds'), MAX_WATCH_SECONDS) : MAX_WATCH_SECONDS * (1 + Math.random());
     let headersSent = false;
     const send = (event: WatchEvent) => {
       if (rep.kind === 'table' && event.type !== 'BOOKMARK') {
@@ -299,8 +303,6 @@ export class ResourceHandler {
       },
       fail: (err) => sink.fail(err),
     });
-    const requested = r.query.get('timeoutSeconds');
-    const seconds = requested ? Math.min(parseNonNegativeInt(requested, 'timeoutSeconds'), MAX_WATCH_SECONDS) : MAX_WATCH_SECONDS * (1 + Math.random());
     const timer = setTimeout(() => sink.fail(undefined), seconds * 1000);
     const bookmarks = isTrue(r.query.get('allowWatchBookmarks'))
       ? setInterval(async () => {
