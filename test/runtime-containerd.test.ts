@@ -195,7 +195,8 @@ if (!existsSync(CONTAINERD_SOCKET)) {
       const sid = await runtime.runPodSandbox(config);
       const cid = await runtime.createContainer(
         sid,
-        container('app', { command: ['sh', '-c', 'echo hello-log; printf partial; sleep 1; echo " end"; echo to-stderr >&2'], logPath: link }),
+        // stdout and stderr reach the file through separate copiers: the pause keeps their order.
+        container('app', { command: ['sh', '-c', 'echo hello-log; printf partial; sleep 1; echo " end"; sleep 0.3; echo to-stderr >&2'], logPath: link }),
         config,
       );
       await runtime.startContainer(cid);
