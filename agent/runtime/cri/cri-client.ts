@@ -18,9 +18,10 @@ let loaded: { runtime: ServiceCtor; image: ServiceCtor } | undefined;
 function services(): { runtime: ServiceCtor; image: ServiceCtor } {
   if (loaded) return loaded;
   const root = protobuf.parse(CRI_API_PROTO, { keepCase: true }).root;
-  // Same conversions for every call: int64 as decimal strings (nanosecond timestamps do not
-  // fit a double), enums by name, absent fields as their defaults.
-  const def = fromJSON(root.toJSON(), { keepCase: false, longs: String, enums: String, defaults: true, oneofs: true });
+  // Same conversions for every call: the specification's snake_case field names, int64 as
+  // decimal strings (nanosecond timestamps do not fit a double), enums by name, absent
+  // fields as their defaults.
+  const def = fromJSON(root.toJSON(), { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true });
   const pkg = grpc.loadPackageDefinition(def) as unknown as { runtime: { v1: { RuntimeService: ServiceCtor; ImageService: ServiceCtor } } };
   loaded = { runtime: pkg.runtime.v1.RuntimeService, image: pkg.runtime.v1.ImageService };
   return loaded;
