@@ -31,6 +31,7 @@ import { sendError, sendJson, toApiError } from './http/respond.js';
 import type { ResourceStorage } from './registry/storage.js';
 import { resolveResourcePath, type ResolvedPath } from './router.js';
 import { PodStreaming } from './streaming/pod-streaming.js';
+import { serializeWatchEvent } from './watch/watch-source.js';
 import { MetricsApi, metricsTypes, parseMetricsPath } from './metrics/metrics-api.js';
 
 export interface ApiServerOptions {
@@ -233,7 +234,7 @@ export class ApiServer {
     try {
       await this.handler.serveWatch(r, rep, {
         send: (event) => {
-          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(event));
+          if (ws.readyState === ws.OPEN) ws.send(serializeWatchEvent(event));
         },
         fail: (err) => {
           if (err && ws.readyState === ws.OPEN) {

@@ -15,7 +15,7 @@ import { applyMergePatch } from '../patch/merge-patch.js';
 import { applyStrategicMergePatch } from '../patch/strategic-merge-patch.js';
 import { timestamp } from '../registry/keys.js';
 import type { ResourceStorage, WriteOptions } from '../registry/storage.js';
-import { startWatch, type WatchSink } from '../watch/watch-source.js';
+import { serializeWatchEvent, startWatch, type WatchSink } from '../watch/watch-source.js';
 import { serveScale } from './scale-handler.js';
 import { predicateFor } from './selectors.js';
 
@@ -332,7 +332,7 @@ export class ResourceHandler {
     await this.serveWatch(r, rep, {
       send: (event) => {
         start();
-        res.write(JSON.stringify(event) + '\n');
+        res.write(serializeWatchEvent(event) + '\n');
       },
       fail: (err) => {
         start();

@@ -68,11 +68,38 @@ function keyOf(obj: KubeObject): string {
   return `${obj.metadata.namespace ?? ''}/${obj.metadata.name ?? ''}`;
 }
 
-function translate(storage: ResourceStorage, ev: StoreEvent, predicate: Predicate | undefined, visible: Set<string>): WatchEvent | undefined {
-  const obj = storage.decode(ev.kv);
-  if (ev.type === 'delete') {
+/**
+ * One store event reaches every watcher of its prefix (a pod write: the scheduler, the
+ * kubelets, half the controllers): it is decoded once and the object shared, read-only,
+ * by all of them, and serialized once too (serializeWatchEvent).
+ */
+const decodedEvents = new WeakMap<StoreEvent, KubeObject>();
+const serializedObjects = new WeakMap<KubeObject, string>();
+
+function decodeOnce(storage: ResourceStorage, ev: StoreEvent): KubeObject {
+  let obj = decodedEvents.get(ev);
+  if (!obj) {
+    obj = storage.decode(ev.kv);
     // The DELETED event carries the object at the delete's revision, as Kubernetes sends it.
-    obj.metadata.resourceVersion = String(ev.revision);
+    if (ev.type === 'delete') obj.metadata.resourceVersion = String(ev.revision);
+    decodedEvents.set(ev, obj);
+  }
+  return obj;
+}
+
+/** JSON of a watch event; the object's JSON is made once however many watchers send it. */
+export function serializeWatchEvent(event: WatchEvent): string {
+  let object = serializedObjects.get(event.object);
+  if (object === undefined) {
+    object = JSON.stringify(event.object);
+    serializedObjects.set(event.object, object);
+  }
+  return `{"type":${JSON.stringify(event.type)},"object":${object}}`;
+}
+
+function translate(storage: ResourceStorage, ev: StoreEvent, predicate: Predicate | undefined, visible: Set<string>): WatchEvent | undefined {
+  const obj = decodeOnce(storage, ev);
+  if (ev.type === 'delete') {
     if (!predicate) return { type: 'DELETED', object: obj };
     const key = keyOf(obj);
     if (!visible.delete(key)) return undefined;
