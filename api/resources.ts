@@ -46,7 +46,7 @@ export const resources = {
   pods: type('', 'v1', 'pods', 'Pod', true, {
     shortNames: ['po'],
     categories: ['all'],
-    subresources: ['status', 'binding', 'log', 'exec'],
+    subresources: ['status', 'binding', 'eviction', 'log', 'exec'],
   }),
   events: type('', 'v1', 'events', 'Event', true, { shortNames: ['ev'] }),
   services: type('', 'v1', 'services', 'Service', true, { shortNames: ['svc'], categories: ['all'], subresources: ['status'] }),

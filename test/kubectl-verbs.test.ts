@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { resources } from '../api/resources.js';
+import type { Pod } from '../api/types.js';
 import { ensureTestImages } from './fixtures/images.js';
 import { startCluster, waitFor, type TestCluster } from './lib/cluster.js';
 
@@ -120,6 +121,34 @@ describe('kubectl verbs', () => {
       const out = await cluster.kubectlOk(['cluster-info'], { version });
       assert.match(out.replace(/\x1b\[[0-9;]*m/g, ''), new RegExp(`Kubernetes (control plane|master) is running at ${cluster.url.replace(/[./]/g, '\\$&')}`));
     }
+  });
+
+  test('pods/eviction: kubectl drain evicts through it, a direct Eviction deletes gracefully', async () => {
+    const node = cluster.nodeNames[0]!;
+    const out = await cluster.kubectlOk(['drain', node, '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=90s'], { version: '1.33' });
+    assert.match(out, new RegExp(`node/${node} cordoned`));
+    assert.match(out, /evicting pod verbs\/web-/);
+    assert.match(out, new RegExp(`node/${node} drained`));
+    await cluster.kubectlOk(['uncordon', node]);
+    await waitFor('web back to two Running pods', async () => {
+      const pods = await cluster.client.list<Pod>(resources.pods, { namespace: 'verbs' });
+      return pods.items.filter((p) => p.status?.phase === 'Running' && !p.metadata.deletionTimestamp).length === 2 || undefined;
+    }, 60_000);
+
+    const victim = (await cluster.client.list<Pod>(resources.pods, { namespace: 'verbs' })).items[0]!.metadata.name!;
+    const status = await cluster.client.request<{ kind: string; status: string; code: number }>('POST', `/api/v1/namespaces/verbs/pods/${victim}/eviction`, {
+      body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: victim, namespace: 'verbs' }, deleteOptions: { gracePeriodSeconds: 1 } },
+    });
+    assert.deepEqual([status.kind, status.status, status.code], ['Status', 'Success', 201]);
+    assert.ok((await cluster.client.get<Pod>(resources.pods, victim, 'verbs').catch(() => undefined))?.metadata.deletionTimestamp ?? true, 'being deleted or gone');
+    await assert.rejects(
+      cluster.client.request('POST', `/api/v1/namespaces/verbs/pods/${victim}/eviction`, { body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'other' } } }),
+      (err) => (err as { code?: number }).code === 400,
+    );
+    await assert.rejects(
+      cluster.client.request('POST', '/api/v1/namespaces/verbs/pods/nope/eviction', { body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'nope' } } }),
+      (err) => (err as { code?: number }).code === 404,
+    );
   });
 
   test('delete of a deployment cascades to its replica sets and pods', async () => {

@@ -70,6 +70,7 @@ export class ResourceHandler {
         return this.patch(req, res, r, rep);
       case 'POST':
         if (subresource === 'binding') return this.bind(req, res, r);
+        if (subresource === 'eviction') return this.evict(req, res, r);
         throw errors.methodNotAllowed('the server does not allow this method on the requested resource');
       case 'DELETE':
         return this.delete(req, res, r, rep);
@@ -132,10 +133,13 @@ export class ResourceHandler {
     const t = r.storage.type;
     const kind = body['kind'];
     const apiVersion = body['apiVersion'];
-    if (kind !== undefined && kind !== t.kind && !(r.subresource === 'binding' && kind === 'Binding')) {
+    // Subresources with a body kind of their own (policy/v1 and v1beta1 for Evictions).
+    const own = r.subresource === 'binding' ? ['Binding'] : r.subresource === 'eviction' ? ['Eviction'] : [];
+    if (kind !== undefined && kind !== t.kind && !own.includes(kind as string)) {
       throw errors.badRequest(`the API version in the data (${String(apiVersion)}) does not match the expected API version (${apiVersionOf(t)})`);
     }
-    if (apiVersion !== undefined && apiVersion !== apiVersionOf(t) && r.subresource !== 'binding') {
+    const ownVersions = r.subresource === 'eviction' ? ['policy/v1', 'policy/v1beta1'] : [];
+    if (apiVersion !== undefined && apiVersion !== apiVersionOf(t) && r.subresource !== 'binding' && !ownVersions.includes(apiVersion as string)) {
       throw errors.badRequest(`the API version in the data (${String(apiVersion)}) does not match the expected API version (${apiVersionOf(t)})`);
     }
     const metadata = body['metadata'];
@@ -224,6 +228,23 @@ export class ResourceHandler {
       },
       { subresource: 'binding', dryRun: isDryRun(r.query) },
     );
+    const ok: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 };
+    sendJson(res, 201, ok);
+  }
+
+  /**
+   * POST pods/{name}/eviction (kubectl drain): a graceful delete with the Eviction's
+   * deleteOptions. There are no PodDisruptionBudgets to consult yet, so every eviction is
+   * allowed (Kubernetes would answer 429 TooManyRequests when a budget forbids it).
+   */
+  private async evict(req: IncomingMessage, res: ServerResponse, r: ResourceRequest): Promise<void> {
+    const eviction = (await this.decodeObject(req, r)) as KubeObject & { deleteOptions?: unknown };
+    if (eviction.metadata.name !== undefined && eviction.metadata.name !== r.name) {
+      throw errors.badRequest(`name in URL does not match name in Eviction object`);
+    }
+    const options = eviction.deleteOptions;
+    if (options !== undefined && options !== null && !isPlainObject(options)) throw errors.badRequest('deleteOptions must be an object');
+    await r.storage.delete(r.namespace, r.name!, (options ?? {}) as DeleteOptions, { dryRun: isDryRun(r.query) });
     const ok: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 };
     sendJson(res, 201, ok);
   }
