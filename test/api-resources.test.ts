@@ -15,9 +15,11 @@ import { resources } from '../api/resources.js';
 import type { Status } from '../api/types.js';
 import type { Deployment, Job } from '../api/workload-types.js';
 import type { Secret, Service } from '../api/service-types.js';
+import { kubectlVersions } from './lib/kubectl.js';
 import { startCluster, type TestCluster } from './lib/cluster.js';
 
-const VERSIONS = ['1.33', '1.30', '1.27', '1.20'] as const;
+// Every versioned kubectl on the machine (1.27 … 1.33), newest first, and 1.20.
+const VERSIONS = [...[...kubectlVersions().keys()].reverse(), '1.20'];
 
 /** One manifest per kind, every list element complete so a re-apply is a no-op. */
 /** Node ports are cluster-wide: each version's namespace asks for its own. */
