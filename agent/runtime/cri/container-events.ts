@@ -26,7 +26,7 @@ export function diffContainers(before: Map<string, ContainerState>, now: Contain
   return out;
 }
 
-export async function* pollContainerEvents(list: () => Promise<ContainerSummary[]>, signal: AbortSignal, intervalMs = 250): AsyncGenerator<RuntimeEvent> {
+export async function* pollContainerEvents(list: () => Promise<ContainerSummary[]>, signal: AbortSignal, intervalMs = 500): AsyncGenerator<RuntimeEvent> {
   let known: Map<string, ContainerState> | undefined;
   while (!signal.aborted) {
     const now = await list();
