@@ -170,7 +170,8 @@ async function main(): Promise<void> {
         apiVersion: 'v1',
         kind: 'Pod',
         metadata: { name: `idle-${i}`, namespace: 'default' },
-        spec: { terminationGracePeriodSeconds: 2, containers: [{ name: 'main', image: busybox, command: COMMAND }] },
+        // Probes are part of an idle node's work: one exec readiness probe per pod, every 10 s.
+        spec: { terminationGracePeriodSeconds: 2, containers: [{ name: 'main', image: busybox, command: COMMAND, readinessProbe: { exec: { command: ['true'] }, periodSeconds: 10 } }] },
       });
     }
     await waitFor(`${IDLE_PODS} pods Running`, async () => {
@@ -192,7 +193,7 @@ async function main(): Promise<void> {
     }
     const after = { control: procStat(control), agent: procStat(agent) };
     const hz = 100;
-    console.log(`idle, 1 node, ${IDLE_PODS} pods, ${IDLE_SECONDS} s window`);
+    console.log(`idle, 1 node, ${IDLE_PODS} pods with an exec readiness probe every 10 s, ${IDLE_SECONDS} s window`);
     for (const [name, budget] of [['agent', 80], ['control', 120]] as const) {
       const a = after[name];
       const b = before[name];
@@ -205,6 +206,7 @@ async function main(): Promise<void> {
           `  CPU ${cpu.toFixed(2)}% of one core  disk writes ${(written / 1024).toFixed(1)} KiB (${(written / IDLE_SECONDS / 1024).toFixed(2)} KiB/s)`,
       );
     }
+    await restartLatency(cluster, busybox);
   } finally {
     await cluster.stop();
   }
@@ -216,6 +218,31 @@ async function main(): Promise<void> {
   row('ctr run -d', ctrd.ctrRun);
   row('skiff pod, --runtime containerd', ctrd.skiff);
   console.log(`  ratio (p50) vs ctr run -d               ${(percentile(ctrd.skiff, 50) / percentile(ctrd.ctrRun, 50)).toFixed(2)}×`);
+}
+
+/**
+ * A container's death → its replacement running, at backoff zero (the first restart):
+ * Docker's own nanosecond timestamps of the old container's end and the new one's start.
+ */
+async function restartLatency(cluster: TestCluster, busybox: string): Promise<void> {
+  const gaps: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const name = `crash-${i}`;
+    await cluster.client.create<Pod>(resources.pods, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: 'default' },
+      spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image: busybox, command: ['sh', '-c', 'sleep 1; exit 1'] }] },
+    });
+    await waitFor(`${name} restarted once`, async () => ((await cluster.client.get<Pod>(resources.pods, name, 'default')).status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1, 60_000, 100);
+    const ids = (await cluster.containers()).filter((c) => c.Labels['io.kubernetes.pod.name'] === name && c.Labels['io.kubernetes.container.name'] === 'main').map((c) => c.Id);
+    const inspected = await Promise.all(ids.map(async (id) => JSON.parse((await exec('docker', ['inspect', id])).stdout)[0] as { Created: string; State: { StartedAt: string; FinishedAt: string } }));
+    inspected.sort((a, b) => a.Created.localeCompare(b.Created));
+    const [first, second] = inspected;
+    if (first && second) gaps.push((Date.parse(second.State.StartedAt) - Date.parse(first.State.FinishedAt)));
+    await cluster.client.delete(resources.pods, name, 'default');
+  }
+  console.log(`container death → restarted at backoff zero (${gaps.length} pods): p50 ${fmt(percentile(gaps, 50))}, max ${fmt(Math.max(...gaps))}`);
 }
 
 main().catch((err) => {
