@@ -65,12 +65,27 @@ export class Pleg {
     for (const uid of changed) for (const l of this.listeners) l(uid);
   }
 
+  private again: NodeJS.Timeout | undefined;
+
+  private relistAgainSoon(): void {
+    if (this.again) return;
+    this.again = setTimeout(() => {
+      this.again = undefined;
+      this.relistNow?.();
+    }, 100);
+    this.again.unref();
+  }
+
   private async watchEvents(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       try {
         for await (const _event of this.runtime.events(signal)) {
-          // Coalesce: any event triggers one relist, which finds what changed.
+          // Coalesce: any event triggers one relist, which finds what changed. Docker sends
+          // "die" a moment before its container list says "exited" (seen: the restart of a
+          // crashed container waited for the next periodic relist, ~1 s), so look again
+          // shortly after as well.
           this.relistNow?.();
+          this.relistAgainSoon();
         }
       } catch (err) {
         if (!signal.aborted) this.logger.debug({ err: (err as Error).message }, 'runtime event stream ended');
