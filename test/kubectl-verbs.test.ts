@@ -9,8 +9,10 @@ import { resources } from '../api/resources.js';
 import type { Pod } from '../api/types.js';
 import { ensureTestImages } from './fixtures/images.js';
 import { startCluster, waitFor, type TestCluster } from './lib/cluster.js';
+import { kubectlVersions } from './lib/kubectl.js';
 
-const VERSIONS = ['1.33', '1.27', '1.20'] as const;
+// Every versioned kubectl on the machine (1.27 … 1.33), newest first, and 1.20.
+const VERSIONS = [...[...kubectlVersions().keys()].reverse(), '1.20'];
 
 describe('kubectl verbs', () => {
   let cluster: TestCluster;
@@ -93,6 +95,17 @@ describe('kubectl verbs', () => {
       assert.deepEqual(c.map((x) => [x.name, x.image, x.env]), [[container, busybox, [{ name: 'V', value: version }]]]);
     });
   }
+
+  test('kubectl 1.20: create namespace, configmap, secret generic, deployment', async () => {
+    const k = (args: string[]) => cluster.kubectlOk(args, { version: '1.20' });
+    await k(['create', 'namespace', 'old-client']);
+    await k(['create', 'configmap', 'cfg', '-n', 'old-client', '--from-literal=a=b']);
+    await k(['create', 'secret', 'generic', 'sec', '-n', 'old-client', '--from-literal=user=admin']);
+    await k(['create', 'deployment', 'dep', '-n', 'old-client', `--image=${busybox}`, '--replicas=0']);
+    const names = (await k(['get', 'cm,secret,deploy', '-n', 'old-client', '-o', 'name'])).trim().split('\n').sort();
+    assert.deepEqual(names, ['configmap/cfg', 'deployment.apps/dep', 'secret/sec']);
+    assert.deepEqual((await cluster.client.get(resources.configmaps, 'cfg', 'old-client'))['data'], { a: 'b' });
+  });
 
   test('describe shows events for a pod, a node and a deployment', async () => {
     for (const version of VERSIONS) {
