@@ -14,7 +14,7 @@ import { WebSocket } from 'ws';
 import { readKubeconfig } from '../api/kubeconfig.js';
 import { ensureTestImages, HOST_BUSYBOX } from './fixtures/images.js';
 import { startCluster, waitFor, type TestCluster } from './lib/cluster.js';
-import { kubectlPath } from './lib/kubectl.js';
+import { kubectlPath, kubectlVersions } from './lib/kubectl.js';
 
 const LOOP = "trap 'exit 0' TERM; i=0; while true; do echo line $i; echo err $i >&2; i=$((i+1)); sleep 0.3; done";
 
@@ -100,6 +100,9 @@ function stoppedStreams(cluster: TestCluster): number {
 
 const BIG_LOG_BYTES = 2000 * 8893 + 'END\n'.length;
 
+/** Every versioned kubectl on the machine (1.27 … 1.33), newest first, and 1.20. */
+const ALL_VERSIONS = [...[...kubectlVersions().keys()].reverse(), '1.20'];
+
 describe('kubectl logs and exec over the agent tunnel', () => {
   let cluster: TestCluster;
   let crashMarker = '';
@@ -118,7 +121,7 @@ describe('kubectl logs and exec over the agent tunnel', () => {
     await cluster?.stop();
   });
 
-  for (const version of ['1.33', '1.27', '1.20']) {
+  for (const version of ALL_VERSIONS) {
     test(`kubectl ${version} logs: plain, --tail, -c, --timestamps, defaulted container`, async () => {
       const b = await cluster.kubectlOk(['logs', 'two', '-c', 'b'], { version });
       assert.equal(b, 'hello from b\n');
@@ -195,8 +198,8 @@ describe('kubectl logs and exec over the agent tunnel', () => {
     assert.match(String(execDone), /HTTP 400: .*cannot exec into a container in a completed pod; current phase is Succeeded/);
   });
 
-  // 1.33 and 1.30 speak websocket v5; 1.27 and 1.20 speak SPDY/3.1.
-  for (const version of ['1.33', '1.30', '1.27', '1.20']) {
+  // 1.30 and newer speak websocket v5; 1.29 and older, 1.20 too, SPDY/3.1.
+  for (const version of ALL_VERSIONS) {
     test(`kubectl ${version} exec: output, exit code passed through, stdin piped`, async () => {
       const r = await cluster.kubectl(['exec', 'two', '-c', 'b', '--', 'sh', '-c', 'echo out; echo err >&2; exit 3'], { version });
       assert.equal(r.code, 3, r.stderr);
