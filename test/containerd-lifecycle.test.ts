@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONTAINERD_SOCKET } from './fixtures/images.js';
 
-export const RUNTIME_NEUTRAL_FILES = ['kubelet-env', 'kubelet-security', 'kubelet-volumes', 'kubectl-logs-exec', 'deletion'];
+export const RUNTIME_NEUTRAL_FILES = ['kubelet-env', 'kubelet-security', 'kubelet-volumes', 'kubectl-logs-exec', 'deletion', 'kubectl-top', 'kubelet-eviction'];
 
 const here = dirname(fileURLToPath(import.meta.url));
 

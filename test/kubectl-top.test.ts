@@ -51,8 +51,9 @@ describe('kubectl top', () => {
       assert.deepEqual(pods[0], ['NAME', 'CPU(cores)', 'MEMORY(bytes)']);
       const byName = new Map(pods.slice(1).map((r) => [r[0], r]));
       const cpu = milliValue(parseQuantity(byName.get('burner')![1]!)) / 1000;
-      // Not a timing budget: what the kernel's CFS quota allows, with room for a loaded machine.
-      assert.ok(cpu >= 0.05 && cpu <= 0.36, `burner uses ${cpu} cores under a 300m limit`);
+      // Not a timing budget: what the kernel's CFS quota allows. Unlimited, a busy loop takes
+      // a whole core; a ~1 s window read on a loaded machine has been seen at 0.39.
+      assert.ok(cpu >= 0.05 && cpu <= 0.6, `burner uses ${cpu} cores under a 300m limit`);
       const mem = Number(value(parseQuantity(byName.get('holder')![2]!)));
       assert.ok(mem >= 40 * MiB && mem <= 200 * MiB, `holder's working set is ${mem / MiB} MiB`);
 

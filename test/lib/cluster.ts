@@ -251,7 +251,8 @@ export class TestCluster {
   }
 
   logs(): string {
-    return [this.control, ...this.agents.values()].map((d) => `--- ${d.name} ---\n${d.logs().split('\n').slice(-60).join('\n')}`).join('\n');
+    // control is unset when start() failed before it (a lock, an image import).
+    return [this.control, ...this.agents.values()].filter((d): d is Daemon => d !== undefined).map((d) => `--- ${d.name} ---\n${d.logs().split('\n').slice(-60).join('\n')}`).join('\n');
   }
 
   async stop(): Promise<void> {
