@@ -18,45 +18,21 @@ import type { Logger } from 'pino';
 import { writeFileAtomic } from '../../../api/atomic-file.js';
 import { RuntimeError } from '../errors.js';
 import { LABEL_NODE_NAME, type PortMapping } from '../runtime.js';
+import { parsePodCIDR as parseCniRange, PodCIDRError, type Ipv4Range } from '../cni/pod-conflist.js';
 import { cniAdd, cniDel, ipv4Of, type CniConfList, type CniResult } from './cni-exec.js';
 import { ensurePodNetworkRules, removePodNetworkRules } from './pod-network-rules.js';
 import { podBridgeName, podNetworkName } from './labels.js';
 
 const run = promisify(execFile);
 
-export interface Ipv4Range {
-  /** Network address, host bits cleared: "10.42.3.0/24". */
-  subnet: string;
-  /** First usable address, the bridge's own: "10.42.3.1". */
-  gateway: string;
-}
-
-function toInt(ip: string): number | undefined {
-  const parts = ip.split('.');
-  if (parts.length !== 4) return undefined;
-  let n = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return undefined;
-    n = n * 256 + Number(p);
-  }
-  return n;
-}
-
-function toIp(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
-
-/** Parses an IPv4 CIDR; the pod network needs at least a /30 (gateway + one pod). */
+/** The CNI runtime's parser (cni/pod-conflist.ts), failing as the kubelet expects: CreateFailed. */
 export function parsePodCIDR(cidr: string): Ipv4Range {
-  const m = /^([0-9.]+)\/(\d{1,2})$/.exec(cidr.trim());
-  const base = m ? toInt(m[1]!) : undefined;
-  const bits = m ? Number(m[2]) : NaN;
-  if (base === undefined || !(bits >= 1 && bits <= 30)) {
-    throw new RuntimeError('CreateFailed', `pod CIDR "${cidr}" is not an IPv4 range between /1 and /30`);
+  try {
+    return parseCniRange(cidr);
+  } catch (err) {
+    if (err instanceof PodCIDRError) throw new RuntimeError('CreateFailed', err.message);
+    throw err;
   }
-  const mask = (0xffffffff << (32 - bits)) >>> 0;
-  const network = (base & mask) >>> 0;
-  return { subnet: `${toIp(network)}/${bits}`, gateway: toIp(network + 1) };
 }
 
 /** The CNI configuration list for one node's pods. */
