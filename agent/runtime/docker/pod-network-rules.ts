@@ -54,9 +54,25 @@ export async function ensurePodNetworkRules(nodeName: string, podCIDR: string): 
   }
 }
 
-/** Removes the rules (every copy); rules that are not there are fine. */
-export async function removePodNetworkRules(nodeName: string, podCIDR: string): Promise<void> {
-  for (const r of podNetworkRules(nodeName, podCIDR)) {
-    while (await present(r)) await iptables(['-t', r.table, '-D', r.chain, ...r.spec]);
+/**
+ * Removes every rule carrying this node's comment, whatever range it was written for: the
+ * recorded podCIDR may be gone (a data dir wiped before cleanup) or have changed.
+ */
+export async function removePodNetworkRules(nodeName: string): Promise<void> {
+  const comment = `"skiff pod network ${nodeName}"`;
+  for (const [table, chain] of [['filter', 'FORWARD'], ['nat', 'POSTROUTING']] as const) {
+    const { stdout } = await run('iptables', ['-w', '5', '-t', table, '-S', chain]);
+    for (const line of stdout.split('\n')) {
+      if (!line.startsWith(`-A ${chain} `) || !line.includes(`--comment ${comment}`)) continue;
+      const spec = parseRuleSpec(line.slice(`-A ${chain} `.length));
+      await iptables(['-t', table, '-D', chain, ...spec]).catch(() => undefined);
+    }
   }
+}
+
+/** Splits an iptables -S rule into arguments, honouring its double-quoted words. */
+export function parseRuleSpec(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/"((?:[^"\\]|\\.)*)"|(\S+)/g)) out.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2]!);
+  return out;
 }

@@ -11,3 +11,9 @@ test('parsePodCIDR: network address and gateway; host bits cleared; bad input re
     assert.throws(() => parsePodCIDR(bad), (err: Error & { code?: string }) => err.code === 'CreateFailed', bad);
   }
 });
+
+test('parseRuleSpec: iptables -S words, quoted comments kept whole', async () => {
+  const { parseRuleSpec } = await import('./pod-network-rules.js');
+  assert.deepEqual(parseRuleSpec('-s 10.42.0.0/24 -m comment --comment "skiff pod network n-1" -j ACCEPT'), ['-s', '10.42.0.0/24', '-m', 'comment', '--comment', 'skiff pod network n-1', '-j', 'ACCEPT']);
+  assert.deepEqual(parseRuleSpec('! -d 10.0.0.0/8 -m comment --comment "a \\"b\\"" -j MASQUERADE'), ['!', '-d', '10.0.0.0/8', '-m', 'comment', '--comment', 'a "b"', '-j', 'MASQUERADE']);
+});

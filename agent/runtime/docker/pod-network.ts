@@ -166,8 +166,7 @@ export class DockerPodNetwork {
 
   /** Removes the node's bridge device and iptables rules (cleanup after the last pod is gone). */
   async delete(): Promise<void> {
-    const cidr = (await readFile(this.cidrFile, 'utf8').catch(() => '')).trim();
-    if (cidr) await removePodNetworkRules(this.o.nodeName, cidr);
+    await removePodNetworkRules(this.o.nodeName);
     await run('ip', ['link', 'delete', podBridgeName(this.o.nodeName), 'type', 'bridge']).catch(() => undefined);
   }
 
