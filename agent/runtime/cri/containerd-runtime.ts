@@ -44,7 +44,7 @@ import { sandboxImageOf } from './plugin-config.js';
 import { DEFAULT_LOG_ROTATION, rotateIfNeeded, type LogRotationPolicy } from './log-rotation.js';
 import { criContainerConfig, criSandboxConfig, sandboxLogDirectory } from './requests.js';
 
-export const DEFAULT_CONTAINERD_SOCKET = '/run/skiff-containerd/containerd.sock';
+export { DEFAULT_CONTAINERD_SOCKET } from './default-socket.js';
 
 export interface ContainerdRuntimeOptions {
   socketPath: string;
