@@ -5,7 +5,8 @@
 // create stay invisible.
 
 import { randomBytes } from 'node:crypto';
-import Dockerode from 'dockerode';
+import type Dockerode from 'dockerode';
+import { DockerClient } from './docker-client.js';
 import { pino, type Logger } from 'pino';
 import { ImageNotFoundError, RuntimeError, RuntimeNotFoundError } from '../errors.js';
 import { DEFAULT_PAUSE_IMAGE, ensurePauseImage } from '../pause-image.js';
@@ -91,7 +92,7 @@ export class DockerRuntime implements ContainerRuntime {
     this.nodeName = o.nodeName;
     this.pauseImage = o.pauseImage ?? DEFAULT_PAUSE_IMAGE;
     this.log = o.logger ?? pino({ enabled: false });
-    this.docker = new Dockerode({ socketPath: o.socketPath });
+    this.docker = new DockerClient({ socketPath: o.socketPath });
     this.network = new DockerPodNetwork({ nodeName: o.nodeName, stateDir: o.stateDir, cniBinDir: o.cniBinDir ?? DEFAULT_CNI_BIN_DIR, docker: this.docker, logger: this.log });
     this.images = new DockerImageService(this.docker, o.socketPath, this.log);
   }
