@@ -3,20 +3,25 @@
 // then streams we open with SYN_STREAM and a "streamtype" header, DATA frames both ways,
 // and FIN to half-close a stream — which is how the end of stdin reaches the process.
 //
-// Header blocks are zlib streams with a preset dictionary in SPDY; ours are written as
-// "stored" (uncompressed) deflate blocks without the dictionary flag, which zlib readers
-// (Go's included) accept as they are. We never need to read the server's header blocks.
+// We never need to read the server's header blocks. Frames and header blocks (Go's zlib
+// reader accepts our stored blocks): api/spdy/frames.ts.
 
 import { request } from 'node:http';
 import type { Duplex } from 'node:stream';
+import {
+  FLAG_FIN,
+  FrameReader,
+  HeaderBlockEncoder,
+  TYPE_GOAWAY,
+  TYPE_PING,
+  TYPE_RST_STREAM,
+  TYPE_SYN_STREAM,
+  controlFrame,
+  dataFrames,
+  rawHeaderBlock,
+} from '../../../api/spdy/frames.js';
 
-const VERSION = 3;
-const TYPE_SYN_STREAM = 1;
-const TYPE_RST_STREAM = 3;
-const TYPE_PING = 6;
-const TYPE_GOAWAY = 7;
-const FLAG_FIN = 0x01;
-const MAX_DATA = 32 * 1024;
+export { rawHeaderBlock };
 
 export interface SpdyStreamHandlers {
   data(payload: Buffer): void;
@@ -24,28 +29,10 @@ export interface SpdyStreamHandlers {
   end(): void;
 }
 
-/** A SPDY header block before compression: count, then length-prefixed names and values. */
-export function rawHeaderBlock(headers: Record<string, string>): Buffer {
-  const parts: Buffer[] = [];
-  const u32 = (n: number) => {
-    const b = Buffer.alloc(4);
-    b.writeUInt32BE(n, 0);
-    return b;
-  };
-  const entries = Object.entries(headers);
-  parts.push(u32(entries.length));
-  for (const [k, v] of entries) {
-    const name = Buffer.from(k.toLowerCase());
-    const value = Buffer.from(v);
-    parts.push(u32(name.length), name, u32(value.length), value);
-  }
-  return Buffer.concat(parts);
-}
-
 export class SpdyClientConnection {
   private nextStreamId = 1;
-  private zlibStarted = false;
-  private buffered: Buffer = Buffer.alloc(0);
+  private readonly reader = new FrameReader();
+  private readonly headers = new HeaderBlockEncoder();
   private readonly streams = new Map<number, SpdyStreamHandlers>();
   private ended = false;
   private readonly closedCallbacks: Array<() => void> = [];
@@ -84,7 +71,7 @@ export class SpdyClientConnection {
     const id = this.nextStreamId;
     this.nextStreamId += 2; // client streams are odd
     this.streams.set(id, handlers);
-    const block = this.headerBlock(rawHeaderBlock(headers));
+    const block = this.headers.encode(rawHeaderBlock(headers));
     const body = Buffer.alloc(10 + block.length);
     body.writeUInt32BE(id & 0x7fffffff, 0);
     body.writeUInt32BE(0, 4); // associated-to stream
@@ -98,17 +85,8 @@ export class SpdyClientConnection {
   /** Sends payload (split into frames); done runs once the socket has taken the bytes. */
   data(streamId: number, payload: Buffer, fin: boolean, done?: (err?: Error) => void): void {
     if (this.ended) return done?.();
-    let off = 0;
-    do {
-      const part = payload.subarray(off, off + MAX_DATA);
-      off += part.length;
-      const last = off >= payload.length;
-      const header = Buffer.alloc(8);
-      header.writeUInt32BE(streamId & 0x7fffffff, 0);
-      header.writeUInt8(last && fin ? FLAG_FIN : 0, 4);
-      header.writeUIntBE(part.length, 5, 3);
-      this.socket.write(Buffer.concat([header, part]), last ? (err) => done?.(err ?? undefined) : undefined);
-    } while (off < payload.length);
+    const frames = dataFrames(streamId, payload, fin);
+    frames.forEach((f, i) => this.socket.write(f, i === frames.length - 1 ? (err) => done?.(err ?? undefined) : undefined));
   }
 
   close(): void {
@@ -131,12 +109,8 @@ export class SpdyClientConnection {
   }
 
   private feed(chunk: Buffer): void {
-    this.buffered = this.buffered.length ? Buffer.concat([this.buffered, chunk]) : chunk;
-    while (this.buffered.length >= 8 && !this.ended) {
-      const length = this.buffered.readUIntBE(5, 3);
-      if (this.buffered.length < 8 + length) return;
-      const frame = this.buffered.subarray(0, 8 + length);
-      this.buffered = this.buffered.subarray(8 + length);
+    for (const frame of this.reader.feed(chunk)) {
+      if (this.ended) return;
       this.frame(frame);
     }
   }
@@ -176,30 +150,7 @@ export class SpdyClientConnection {
 
   private control(type: number, flags: number, body: Buffer): void {
     if (this.ended) return;
-    const header = Buffer.alloc(8);
-    header.writeUInt16BE(0x8000 | VERSION, 0);
-    header.writeUInt16BE(type, 2);
-    header.writeUInt8(flags, 4);
-    header.writeUIntBE(body.length, 5, 3);
-    this.socket.write(Buffer.concat([header, body]));
-  }
-
-  /**
-   * One header block as the continuation of our single zlib stream: a non-final stored
-   * block with the bytes, then an empty one (a sync flush's marker), so a streaming reader
-   * hands the block out without waiting for more input.
-   */
-  private headerBlock(raw: Buffer): Buffer {
-    const stored = Buffer.alloc(5 + raw.length + 5);
-    stored.writeUInt8(0, 0); // BFINAL=0, BTYPE=00 (stored)
-    stored.writeUInt16LE(raw.length, 1);
-    stored.writeUInt16LE(~raw.length & 0xffff, 3);
-    raw.copy(stored, 5);
-    Buffer.from([0x00, 0x00, 0x00, 0xff, 0xff]).copy(stored, 5 + raw.length);
-    if (this.zlibStarted) return stored;
-    this.zlibStarted = true;
-    // zlib header: deflate, 32 KiB window, no preset dictionary (0x7801 % 31 === 0).
-    return Buffer.concat([Buffer.from([0x78, 0x01]), stored]);
+    this.socket.write(controlFrame(type, flags, body));
   }
 }
 
