@@ -8,8 +8,6 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, readlink, rm, writeFile } from 'node:fs/promises';
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { get } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ContainerdRuntime } from '../agent/runtime/cri/containerd-runtime.js';
@@ -24,6 +22,8 @@ import { ociImageArchive } from '../agent/runtime/cri/oci-archive.js';
 import { ctrImport } from '../agent/runtime/cri/ctr-import.js';
 import { LABEL_NODE_NAME, type ContainerConfig, type PodSandboxConfig } from '../agent/runtime/runtime.js';
 import { CONTAINERD_SOCKET, ensureContainerdTestImages, lockContainerdPodNetwork } from './fixtures/images.js';
+import { freePort } from './lib/cluster.js';
+import { httpGet, retry } from './lib/http.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -32,42 +32,6 @@ function specificsPodCIDR(n: number): string {
   return `10.198.${(process.pid + n) % 256}.0/24`;
 }
 let nodeCounter = 0;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function httpGet(url: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = get(url, { timeout: 2000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-  });
-}
-
-async function retry<T>(what: string, fn: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (Date.now() > deadline) throw new Error(`${what}: ${(err as Error).message}`);
-      await sleep(100);
-    }
-  }
-}
 
 if (!existsSync(CONTAINERD_SOCKET)) {
   test('containerd runtime', () => {

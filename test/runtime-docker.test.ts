@@ -7,8 +7,6 @@ import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
-import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Dockerode from 'dockerode';
@@ -20,6 +18,8 @@ import { runtimeConformance } from '../agent/runtime/runtime-conformance.js';
 import type { RuntimeError } from '../agent/runtime/errors.js';
 import { LABEL_NODE_NAME, type ContainerConfig, type PodSandboxConfig } from '../agent/runtime/runtime.js';
 import { ensureTestImages, saveImage } from './fixtures/images.js';
+import { freePort } from './lib/cluster.js';
+import { httpGet, retry } from './lib/http.js';
 
 const SOCKET = process.env['DOCKER_SOCKET'] ?? '/var/run/docker.sock';
 const NODE_PREFIX = 'rtconf-';
@@ -75,39 +75,6 @@ function nextNodeName(): string {
 /** A /24 for Docker-specific network tests, away from the conformance range. */
 function cidr(second: number): string {
   return `10.${second}.${process.pid % 256}.0/24`;
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as AddressInfo).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
-
-function httpGet(url: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = get(url, { timeout: 2000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-  });
-}
-
-async function retry<T>(what: string, fn: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (Date.now() > deadline) throw new Error(`${what}: ${(err as Error).message}`);
-      await sleep(100);
-    }
-  }
 }
 
 if (!existsSync(SOCKET)) {

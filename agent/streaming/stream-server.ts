@@ -21,12 +21,15 @@ export class StreamServer {
 
   /** Serves one stream; never throws (failures end the stream with a Status). */
   serve(stream: TunnelStream, request: StreamRequest): void {
-    if (request.kind === 'stats') return void this.serveStats(stream).catch((err: unknown) => {
-      this.logger.warn({ err, stream: stream.id }, 'stats stream failed');
-      stream.end({ error: toStatus(err) });
-    });
-    const log = this.logger.child({ pod: `${request.namespace}/${request.pod}`, container: request.container, kind: request.kind, stream: stream.id });
-    const work = request.kind === 'log' ? this.serveLog(stream, request, log) : this.serveExec(stream, request, log);
+    let log: Logger;
+    let work: Promise<void>;
+    if (request.kind === 'stats') {
+      log = this.logger.child({ kind: 'stats', stream: stream.id });
+      work = this.serveStats(stream);
+    } else {
+      log = this.logger.child({ pod: `${request.namespace}/${request.pod}`, container: request.container, kind: request.kind, stream: stream.id });
+      work = request.kind === 'log' ? this.serveLog(stream, request, log) : this.serveExec(stream, request, log);
+    }
     work.catch((err: unknown) => {
       if (!(err instanceof StreamError)) log.warn({ err }, 'stream failed');
       stream.end({ error: toStatus(err) });

@@ -19,7 +19,8 @@ export const CRON_FIELDS: readonly CronField[] = [
   { min: 0, max: 6, names: DAYS },
 ];
 
-const DESCRIPTORS: Record<string, string> = {
+/** The @-descriptors and the five fields each stands for (robfig/cron's table). */
+export const CRON_DESCRIPTORS: Readonly<Record<string, string>> = {
   '@yearly': '0 0 1 1 *',
   '@annually': '0 0 1 1 *',
   '@monthly': '0 0 1 * *',
@@ -98,7 +99,7 @@ export function parseCronSchedule(spec: string): CronSchedule {
   if (spec.length === 0) throw new CronParseError('empty spec string');
   if (spec.startsWith('@')) {
     if (spec.startsWith('@every ')) return { every: parseDuration(spec.slice('@every '.length)) };
-    const expansion = DESCRIPTORS[spec];
+    const expansion = CRON_DESCRIPTORS[spec];
     if (!expansion) throw new CronParseError(`unrecognized descriptor: ${spec}`);
     spec = expansion;
   }

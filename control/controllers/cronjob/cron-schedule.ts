@@ -5,17 +5,7 @@
 // day-of-month OR day-of-week when both are restricted (AND when either starts with * or ?).
 
 import { parse as parseCronFields } from 'node-cron';
-import { parseCronSchedule } from '../../../api/validation/cron.js';
-
-const DESCRIPTORS: Record<string, string> = {
-  '@yearly': '0 0 1 1 *',
-  '@annually': '0 0 1 1 *',
-  '@monthly': '0 0 1 * *',
-  '@weekly': '0 0 * * 0',
-  '@daily': '0 0 * * *',
-  '@midnight': '0 0 * * *',
-  '@hourly': '0 * * * *',
-};
+import { CRON_DESCRIPTORS, parseCronSchedule } from '../../../api/validation/cron.js';
 
 const MINUTE_MS = 60_000;
 /** Enough steps to cross several years of day skips: a schedule that never matches ends here. */
@@ -92,7 +82,7 @@ export function parseSchedule(schedule: string, timeZone: string = localTimeZone
     const delay = Math.max(1000, Math.floor(every / 1000) * 1000);
     return { next: (t) => t - (t % 1000) + delay };
   }
-  const expression = DESCRIPTORS[trimmed] ?? trimmed;
+  const expression = CRON_DESCRIPTORS[trimmed] ?? trimmed;
   const texts = expression.split(/\s+/);
   if (texts.length !== 5) throw new ScheduleError('UnparseableSchedule', `expected exactly 5 fields, found ${texts.length}: [${texts.join(' ')}]`);
   let fields: ReturnType<typeof parseCronFields>;
