@@ -88,3 +88,20 @@ test('processQueue forgets successes, retries failures and stops on shutdown', a
   assert.deepEqual(seen, ['good', 'bad', 'bad', 'bad']);
   assert.equal(q.numRequeues('bad'), 0, 'success reset the backoff');
 });
+
+test('a delayed add keeps the soonest time asked for', () => {
+  const clock = fakeClock();
+  const q = new WorkQueue({ clock });
+  q.addAfter('k', 10_000);
+  q.addAfter('k', 1_000);
+  clock.advance(999);
+  assert.equal(q.length, 0, 'not before the sooner time');
+  clock.advance(1);
+  assert.equal(q.length, 1, 'the sooner request wins');
+  q.addAfter('j', 1_000);
+  q.addAfter('j', 5_000);
+  clock.advance(1_000);
+  assert.equal(q.length, 2, 'a later request does not push an earlier one back');
+  clock.advance(10_000);
+  assert.equal(q.length, 2, 'each key fires once');
+});

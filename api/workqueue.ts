@@ -1,7 +1,9 @@
 // client-go's rate-limited work queue, reduced to what the controllers need: a key is
 // queued at most once however many events mention it, a key being processed is not handed
 // to a second worker (a new add while it runs re-queues it after), and failures come back
-// after a per-key exponential backoff that resets on success.
+// after a per-key exponential backoff that resets on success. A delayed add keeps the
+// soonest time asked for, as client-go's delaying queue does: a controller that asks for a
+// recheck in 1 s must not be held to an earlier request for 10 minutes.
 
 export interface Clock {
   now(): number;
@@ -27,7 +29,7 @@ export class WorkQueue {
   private readonly processing = new Set<string>();
   private readonly dirtyWhileProcessing = new Set<string>();
   private readonly failures = new Map<string, number>();
-  private readonly timers = new Map<string, unknown>();
+  private readonly timers = new Map<string, { handle: unknown; readyAt: number }>();
   private waiters: (() => void)[] = [];
   private shuttingDown = false;
   private readonly clock: Clock;
@@ -55,13 +57,18 @@ export class WorkQueue {
   addAfter(key: string, ms: number): void {
     if (this.shuttingDown) return;
     if (ms <= 0) return this.add(key);
-    if (this.timers.has(key)) return;
-    const h = this.clock.setTimeout(() => {
+    const readyAt = this.clock.now() + ms;
+    const waiting = this.timers.get(key);
+    if (waiting) {
+      if (waiting.readyAt <= readyAt) return;
+      this.clock.clearTimeout(waiting.handle);
+    }
+    const handle = this.clock.setTimeout(() => {
       this.timers.delete(key);
       this.add(key);
     }, ms);
-    (h as { unref?: () => void } | undefined)?.unref?.();
-    this.timers.set(key, h);
+    (handle as { unref?: () => void } | undefined)?.unref?.();
+    this.timers.set(key, { handle, readyAt });
   }
 
   /** Re-queues key after its backoff (base · 2^failures, capped). */
@@ -100,7 +107,7 @@ export class WorkQueue {
 
   shutDown(): void {
     this.shuttingDown = true;
-    for (const h of this.timers.values()) this.clock.clearTimeout(h);
+    for (const t of this.timers.values()) this.clock.clearTimeout(t.handle);
     this.timers.clear();
     this.waiters.splice(0).forEach((w) => w());
   }
