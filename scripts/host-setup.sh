@@ -12,7 +12,7 @@ if [ "$(id -u)" != 0 ]; then
   exit 1
 fi
 
-packages=(docker.io containerd containernetworking-plugins docker-registry busybox-static iptables iproute2 systemd openssl ca-certificates)
+packages=(docker.io containerd containernetworking-plugins docker-registry busybox-static iptables conntrack iproute2 systemd openssl ca-certificates)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,6 +1,6 @@
 // Errors of the service proxy, with a stable code the agent and the tests can match on.
 
-export type ProxyErrorCode = 'IptablesUnavailable' | 'IptablesFailed' | 'NetnsFailed';
+export type ProxyErrorCode = 'IptablesUnavailable' | 'IptablesFailed' | 'NetnsFailed' | 'ConntrackUnavailable' | 'ConntrackFailed';
 
 export class ProxyError extends Error {
   constructor(

@@ -4,19 +4,24 @@
 // EndpointSlices have been listed (a half-known cluster would REJECT live Services). A
 // full sync (every chain, stale chains deleted, jumps checked against iptables-save)
 // happens first, after any failure, and every syncPeriodMs; in between only the chains
-// whose rules changed are written.
+// whose rules changed are written. After a successful apply, UDP flows the change made
+// stale are deleted from conntrack (stale-flows.ts).
 
 import type { Logger } from 'pino';
 import type { EndpointSlice, Service } from '../../api/service-types.js';
 import { EndpointSliceChangeTracker, ServiceChangeTracker } from './change-tracker.js';
+import type { Conntrack } from './conntrack.js';
 import type { Iptables } from './iptables.js';
 import { assembleRuleset, compareServicePorts, renderService, type RenderConfig, type ServiceFragment } from './render.js';
 import { appliedState, parseSaved, planFull, planPartial, type AppliedState } from './restore-plan.js';
 import type { EndpointInfo, ServicePortInfo } from './service-info.js';
+import { staleFlows, type RenderedPort } from './stale-flows.js';
 import { SyncRunner } from './sync-runner.js';
 
 export interface ProxierOptions {
   iptables: Iptables;
+  /** Where stale UDP flows are deleted; without it they are left to time out. */
+  conntrack?: Conntrack;
   nodeName: string;
   config: RenderConfig;
   logger: Logger;
@@ -54,6 +59,9 @@ export class Proxier {
   private applied: AppliedState | undefined;
   /** Per service port: the inputs a fragment was rendered from, to reuse it while they stay the same objects. */
   private fragments = new Map<string, { svc: ServicePortInfo; endpoints: EndpointInfo[] | undefined; fragment: ServiceFragment }>();
+  /** The service ports as the kernel last got them: what stale flows are reckoned against. */
+  private appliedPorts: ReadonlyMap<string, RenderedPort> = new Map();
+  private conntrackMissingLogged = false;
   private readonly runner: SyncRunner;
   private readonly syncPeriodMs: number;
   private readonly log: Logger;
@@ -150,6 +158,7 @@ export class Proxier {
       text = planPartial(rs, this.applied!);
     }
     if (text) await this.o.iptables.restore(text);
+    await this.deleteStaleFlows(fragments);
     this.applied = appliedState(rs);
     this.needFullSync = false;
     if (full) this.lastFullAt = now;
@@ -157,5 +166,27 @@ export class Proxier {
     this.lastSync = result;
     this.log.debug({ full: result.full, ms: Math.round(result.ms), lines: result.lines, servicePorts: result.services }, 'synced proxy rules');
     this.onSynced?.(result);
+  }
+
+  /** After the new rules are in, so a deleted flow's next packet meets them. Failures are logged, never fail the sync. */
+  private async deleteStaleFlows(ports: ReadonlyMap<string, RenderedPort>): Promise<void> {
+    const before = this.appliedPorts;
+    this.appliedPorts = ports;
+    const conntrack = this.o.conntrack;
+    if (!conntrack) return;
+    for (const flow of staleFlows(before, ports, this.o.config)) {
+      try {
+        const n = await conntrack.deleteFlows(flow);
+        this.log.debug({ flow, deleted: n }, 'deleted stale UDP flows');
+      } catch (err) {
+        const e = err as Error & { code?: string };
+        if (e.code === 'ConntrackUnavailable') {
+          if (!this.conntrackMissingLogged) this.log.warn({ err: e.message }, 'cannot delete stale UDP flows');
+          this.conntrackMissingLogged = true;
+          return;
+        }
+        this.log.warn({ err: e.message, flow }, 'deleting stale UDP flows failed');
+      }
+    }
   }
 }

@@ -6,6 +6,7 @@ import type { ApiClient } from '../../api/client.js';
 import { Informer } from '../../api/informer.js';
 import { resources } from '../../api/resources.js';
 import type { EndpointSlice, Service } from '../../api/service-types.js';
+import { ExecConntrack } from './conntrack.js';
 import { ExecIptables, type Iptables } from './iptables.js';
 import { Proxier, type ProxierOptions } from './proxier.js';
 
@@ -18,7 +19,7 @@ export interface ProxyServerOptions extends Omit<ProxierOptions, 'iptables'> {
 export async function runProxy(o: ProxyServerOptions, signal: AbortSignal): Promise<void> {
   const iptables = o.iptables ?? (await ExecIptables.create());
   o.logger.info({ backend: iptables.backend, version: await iptables.version(), serviceCIDR: o.config.serviceCIDR, podCIDR: o.config.podCIDR, nodeIPs: o.config.nodeIPs }, 'service proxy starting');
-  const proxier = new Proxier({ ...o, iptables });
+  const proxier = new Proxier({ ...o, iptables, conntrack: o.conntrack ?? new ExecConntrack() });
   const services = new Informer<Service>(o.client, resources.services, { logger: o.logger });
   const slices = new Informer<EndpointSlice>(o.client, resources.endpointslices, { logger: o.logger });
   services.addHandlers({

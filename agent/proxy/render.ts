@@ -126,7 +126,7 @@ function hairpin(nat: ChainWriter, eps: readonly EndpointInfo[]): void {
 }
 
 /** Destinations other than the cluster IP: external IPs, LoadBalancer IPs (and the node's IPs for them). */
-function externalDestinations(svc: ServicePortInfo, cfg: RenderConfig): { ip: string; what: string }[] {
+export function externalDestinations(svc: ServicePortInfo, cfg: RenderConfig): { ip: string; what: string }[] {
   const out = svc.externalIPs.map((ip) => ({ ip, what: 'external IP' }));
   if (svc.type === 'LoadBalancer') {
     const seen = new Set<string>();
