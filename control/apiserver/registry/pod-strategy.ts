@@ -4,14 +4,22 @@
 // and other objects can be selected on.
 
 import type { FieldGetter, SelectableFields } from '../../../api/fields.js';
-import type { Container, KubeObject, Node, Pod, PodSpec, ResourceRequirements } from '../../../api/types.js';
+import { defaultPodObject } from '../../../api/pod-defaults.js';
+import type { KubeObject, Node, Pod, PodSpec } from '../../../api/types.js';
 import type { FieldError } from '../../../api/validation/field-error.js';
 import { validatePod as validatePodObject, validatePodUpdate as validatePodUpdateObject } from '../../../api/validation/pod.js';
 import type { Toleration } from '../../../api/validation/tolerations.js';
 
-export const DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30;
-export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
-export const TERMINATION_MESSAGE_PATH_DEFAULT = '/dev/termination-log';
+export {
+  DEFAULT_SCHEDULER_NAME,
+  DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS,
+  TERMINATION_MESSAGE_PATH_DEFAULT,
+  defaultImagePullPolicy,
+  defaultPodSpec,
+  parseImageReference,
+  type ImageReference,
+} from '../../../api/pod-defaults.js';
+
 /** DefaultTolerationSeconds: how long pods stay on a not-ready or unreachable node. */
 export const DEFAULT_NOT_READY_TOLERATION_SECONDS = 300;
 export const DEFAULT_UNREACHABLE_TOLERATION_SECONDS = 300;
@@ -24,94 +32,7 @@ const SYSTEM_PRIORITY_CLASSES: Record<string, number> = {
   'system-node-critical': 2000001000,
 };
 
-// ---- image references ---------------------------------------------------------------------
-
-// The distribution/reference grammar Kubernetes parses images with.
-const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?`;
-const TAG = '[\\w][\\w.-]{0,127}';
-const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
-const REFERENCE = new RegExp(`^((?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::(${TAG}))?(?:@(${DIGEST}))?$`);
-const NAME_TOTAL_LENGTH_MAX = 255;
-
-export interface ImageReference {
-  name: string;
-  tag?: string;
-  digest?: string;
-}
-
-/** Splits "registry:5000/repo/app:tag@sha256:…"; undefined for an unparsable reference. */
-export function parseImageReference(image: string): ImageReference | undefined {
-  const m = REFERENCE.exec(image);
-  if (!m || m[1]!.length > NAME_TOTAL_LENGTH_MAX) return undefined;
-  const ref: ImageReference = { name: m[1]! };
-  if (m[2] !== undefined) ref.tag = m[2];
-  if (m[3] !== undefined) ref.digest = m[3];
-  return ref;
-}
-
-/**
- * Kubernetes' default pull policy: Always for ":latest" and for images with neither tag
- * nor digest (which mean latest), IfNotPresent otherwise — including references it cannot
- * parse, whose tag it then does not know.
- */
-export function defaultImagePullPolicy(image: string): 'Always' | 'IfNotPresent' {
-  const ref = parseImageReference(image);
-  if (!ref) return 'IfNotPresent';
-  const tag = ref.tag ?? (ref.digest ? '' : 'latest');
-  return tag === 'latest' ? 'Always' : 'IfNotPresent';
-}
-
-// ---- defaulting -----------------------------------------------------------------------------
-
-interface Probe {
-  timeoutSeconds?: number;
-  periodSeconds?: number;
-  successThreshold?: number;
-  failureThreshold?: number;
-  httpGet?: { path?: string; scheme?: string };
-}
-
-function defaultProbe(probe: Probe | undefined): void {
-  if (!probe) return;
-  probe.timeoutSeconds ||= 1;
-  probe.periodSeconds ||= 10;
-  probe.successThreshold ||= 1;
-  probe.failureThreshold ||= 3;
-  if (probe.httpGet) {
-    probe.httpGet.path ||= '/';
-    probe.httpGet.scheme ||= 'HTTP';
-  }
-}
-
-function defaultContainer(c: Container): void {
-  if (!c.imagePullPolicy) c.imagePullPolicy = defaultImagePullPolicy(c.image ?? '');
-  c.terminationMessagePath ||= TERMINATION_MESSAGE_PATH_DEFAULT;
-  c.terminationMessagePolicy ||= 'File';
-  for (const port of c.ports ?? []) {
-    if (!port) continue; // left for validation to report
-    port.protocol ||= 'TCP';
-  }
-  for (const env of c.env ?? []) {
-    const fieldRef = (env?.valueFrom as { fieldRef?: { apiVersion?: string } } | undefined)?.fieldRef;
-    if (fieldRef) fieldRef.apiVersion ||= 'v1';
-  }
-  for (const key of ['livenessProbe', 'readinessProbe', 'startupProbe'] as const) defaultProbe(c[key] as Probe | undefined);
-  for (const key of ['postStart', 'preStop'] as const) {
-    const httpGet = (c['lifecycle'] as Record<string, { httpGet?: { scheme?: string } } | undefined> | undefined)?.[key]?.httpGet;
-    if (httpGet) httpGet.scheme ||= 'HTTP';
-  }
-}
-
-// A pod that only sets limits requests exactly its limits (SetDefaults_Pod).
-function defaultRequestsFromLimits(resources: ResourceRequirements | undefined): void {
-  if (!resources?.limits) return;
-  const requests = (resources.requests ??= {});
-  for (const [name, quantity] of Object.entries(resources.limits)) {
-    if (!Object.prototype.hasOwnProperty.call(requests, name)) requests[name] = quantity;
-  }
-}
+// ---- admission defaults ---------------------------------------------------------------------
 
 /** True when some toleration already covers `key` with NoExecute (an empty key or effect is a wildcard). */
 function tolerates(tolerations: readonly Toleration[], key: string): boolean {
@@ -119,30 +40,11 @@ function tolerates(tolerations: readonly Toleration[], key: string): boolean {
 }
 
 type SpecExtras = PodSpec & {
-  enableServiceLinks?: boolean;
-  securityContext?: object;
-  hostNetwork?: boolean;
   priority?: number;
   priorityClassName?: string;
   preemptionPolicy?: string;
   tolerations?: Toleration[];
 };
-
-/**
- * The PodSpec scheme defaults: what Kubernetes fills in wherever a PodSpec appears,
- * including the pod templates of workloads. Mutates spec.
- */
-export function defaultPodSpec(spec: PodSpec): void {
-  const x = spec as SpecExtras;
-  spec.dnsPolicy ||= 'ClusterFirst';
-  spec.restartPolicy ||= 'Always';
-  x.securityContext ??= {};
-  spec.terminationGracePeriodSeconds ??= DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS;
-  spec.schedulerName ||= DEFAULT_SCHEDULER_NAME;
-  for (const c of [...(spec.containers ?? []), ...(spec.initContainers ?? [])]) {
-    if (c) defaultContainer(c); // a null entry is left for validation to report
-  }
-}
 
 /** The admission plugins' settings (DefaultTolerationSeconds). */
 export interface PodAdmission {
@@ -161,16 +63,8 @@ export const DEFAULT_POD_ADMISSION: PodAdmission = {
  * pod it is given — the API server passes its own freshly decoded copy — and returns it.
  */
 export function defaultPod(pod: Pod, admission: PodAdmission = DEFAULT_POD_ADMISSION): Pod {
-  const spec = (pod.spec ??= { containers: [] });
-  const x = spec as SpecExtras;
-  defaultPodSpec(spec);
-  x.enableServiceLinks ??= true;
-  for (const c of [...(spec.containers ?? []), ...(spec.initContainers ?? [])]) {
-    if (!c) continue;
-    defaultRequestsFromLimits(c.resources);
-    // On the host's network the container port is the host port.
-    if (x.hostNetwork === true) for (const port of c.ports ?? []) if (port && !port.hostPort) port.hostPort = port.containerPort;
-  }
+  defaultPodObject(pod);
+  const x = pod.spec as SpecExtras;
 
   // Priority admission: no class means priority 0; the system classes are fixed numbers.
   if (x.priority === undefined || x.priority === null) {
