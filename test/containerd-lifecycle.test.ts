@@ -1,7 +1,13 @@
-// The runtime-neutral pod lifecycle test files, run again with every cluster's agent on
-// containerd (SKIFF_TEST_RUNTIME=containerd; see test/lib/cluster.ts): the same kubectl
-// checks pass on both runtimes. Files that inspect Docker itself (its events, its
-// containers) are not in the list; test/containerd-e2e.test.ts covers those on containerd.
+// The runtime-level and pod lifecycle test files, run again with every cluster's agent on
+// containerd (SKIFF_TEST_RUNTIME=containerd; see test/lib/cluster.ts): one suite, the same
+// checks on both runtimes. Where a file looks inside the runtime (its containers, the
+// signals and execs it sent, a container's limits) it does so through lib/node-runtime.ts,
+// which asks dockerd or containerd as the agents use them.
+//
+// The files run one after another: containerd has one pod network for all its pods, so
+// clusters on it take turns anyway (lockContainerdPodNetwork). Splitting this list over
+// several test files would not make them run at once, only hold more of CI's slots
+// waiting for that lock.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +17,20 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONTAINERD_SOCKET } from './fixtures/images.js';
 
-export const RUNTIME_NEUTRAL_FILES = ['kubelet-env', 'kubelet-security', 'kubelet-volumes', 'kubectl-logs-exec', 'deletion', 'kubectl-top', 'kubelet-eviction'];
+export const RUNTIME_NEUTRAL_FILES = [
+  'kubectl-pod-lifecycle',
+  'kubelet-probes',
+  'kubelet-init-containers',
+  'kubelet-termination',
+  'kubelet-agent-restart',
+  'kubelet-env',
+  'kubelet-security',
+  'kubelet-volumes',
+  'kubectl-logs-exec',
+  'deletion',
+  'kubectl-top',
+  'kubelet-eviction',
+];
 
 const here = dirname(fileURLToPath(import.meta.url));
 

@@ -1,13 +1,14 @@
 // The walking skeleton end to end: the machine's kubectl drives a real cluster (skiff
-// control + skiff agent as processes) that runs pods in real Docker containers.
+// control + skiff agent as processes) that runs pods in real containers, on Docker or
+// containerd (SKIFF_TEST_RUNTIME; lib/node-runtime.ts looks inside the runtime).
 
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { ensureTestImages } from './fixtures/images.js';
-import Docker from 'dockerode';
-import { DOCKER_SOCKET, freePort, startCluster, waitFor, type TestCluster } from './lib/cluster.js';
+import { freePort, startCluster, waitFor, type TestCluster } from './lib/cluster.js';
 import { podManifest, sleepForever } from './lib/manifests.js';
+import { nodeRuntime, type NodeRuntime } from './lib/node-runtime.js';
 
 function httpGet(url: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -21,7 +22,9 @@ function httpGet(url: string): Promise<string> {
   });
 }
 
-describe('kubectl → skiff → docker', () => {
+const runtime: NodeRuntime = nodeRuntime();
+
+describe(`kubectl → skiff → ${runtime.name}`, () => {
   let cluster: TestCluster;
   let busybox: string;
   let hostPort: number;
@@ -32,6 +35,7 @@ describe('kubectl → skiff → docker', () => {
     cluster = await startCluster({ agents: 1 });
   });
   after(async () => {
+    runtime.close();
     await cluster?.stop();
   });
 
@@ -42,7 +46,7 @@ describe('kubectl → skiff → docker', () => {
     assert.match(row, /\sReady\s/);
     const wide = await cluster.kubectlOk(['get', 'nodes', '-o', 'wide']);
     assert.match(wide, /INTERNAL-IP\s+EXTERNAL-IP\s+OS-IMAGE\s+KERNEL-VERSION\s+CONTAINER-RUNTIME/);
-    assert.match(wide, /docker:\/\//);
+    assert.match(wide, new RegExp(`\\s${runtime.name}://\\d`));
   });
 
   test('apply runs a pod in a real container, get -o wide shows it, delete removes it', async () => {
@@ -51,17 +55,17 @@ describe('kubectl → skiff → docker', () => {
     const pod = await cluster.waitForPod('web', 'Running', (p) => p.status?.phase === 'Running' && !!p.status.podIP);
     const status = pod.status!.containerStatuses![0]!;
     assert.equal(status.ready, true);
-    assert.match(status.containerID!, /^docker:\/\/[0-9a-f]{64}$/);
+    assert.match(status.containerID!, new RegExp(`^${runtime.name}://[0-9a-f]{64}$`));
     assert.equal(pod.status!.hostIP !== undefined, true);
     assert.deepEqual(
       pod.status!.conditions!.filter((c) => ['Ready', 'ContainersReady', 'Initialized', 'PodScheduled'].includes(c.type)).map((c) => `${c.type}=${c.status}`).sort(),
       ['ContainersReady=True', 'Initialized=True', 'PodScheduled=True', 'Ready=True'],
     );
 
-    // The container is real: Docker runs it, and the pod IP serves HTTP from inside it.
-    const containerId = status.containerID!.slice('docker://'.length);
-    const running = await cluster.containers(false);
-    assert.ok(running.some((c) => c.Id === containerId), 'the pod container is running in Docker');
+    // The container is real: the runtime runs it, and the pod IP serves HTTP from inside it.
+    const containerId = runtime.idOf(status.containerID);
+    const running = (await runtime.objects(cluster.nodeNames)).filter((c) => c.state === 'running');
+    assert.ok(running.some((c) => c.id === containerId && c.kind === 'container'), `the pod container is running in ${runtime.name}`);
     const hostname = await waitFor('the pod to answer on its IP', () => httpGet(`http://${pod.status!.podIP}:8080/hostname`).catch(() => undefined), 10_000);
     assert.equal(hostname.trim().length > 0, true);
 
@@ -75,8 +79,8 @@ describe('kubectl → skiff → docker', () => {
     const del = await cluster.kubectl(['delete', 'pod', 'web', '--timeout=60s']);
     assert.equal(del.code, 0, del.stderr);
     assert.match(del.stdout, /pod "web" deleted/);
-    const left = (await cluster.containers()).filter((c) => c.Labels['io.kubernetes.pod.uid'] === pod.metadata.uid);
-    assert.deepEqual(left.map((c) => c.Names), [], 'no container of the pod is left');
+    const left = await runtime.objects(cluster.nodeNames, pod.metadata.uid);
+    assert.deepEqual(left.map((c) => `${c.kind} ${c.id}`), [], 'no sandbox or container of the pod is left');
     const gone = await cluster.kubectl(['get', 'pod', 'web']);
     assert.notEqual(gone.code, 0);
     assert.match(gone.stderr, /pods "web" not found/);
@@ -157,12 +161,8 @@ describe('kubectl → skiff → docker', () => {
     assert.equal(pod.status!.qosClass, 'Burstable');
     const body = await waitFor('the pod to answer on its hostPort', () => httpGet(`http://127.0.0.1:${hostPort}/`).catch(() => undefined), 10_000);
     assert.equal(body.trim(), 'hello skiff from /tmp as shaped');
-    const id = pod.status!.containerStatuses![0]!.containerID!.slice('docker://'.length);
-    const inspect = await new Docker({ socketPath: DOCKER_SOCKET }).getContainer(id).inspect();
-    assert.equal(inspect.HostConfig.Memory, 64 * 1024 * 1024);
-    assert.equal(inspect.HostConfig.CpuQuota, 50_000);
-    assert.equal(inspect.HostConfig.CpuPeriod, 100_000);
-    assert.equal(inspect.HostConfig.CpuShares, 102);
+    const limits = await runtime.limits(runtime.idOf(pod.status!.containerStatuses![0]!.containerID));
+    assert.deepEqual(limits, { memoryLimitBytes: 64 * 1024 * 1024, cpuQuota: 50_000, cpuPeriod: 100_000, cpuShares: 102 });
     await cluster.kubectlOk(['delete', 'pod', 'shaped']);
   });
 });

@@ -7,24 +7,27 @@ import { after, before, describe, test } from 'node:test';
 import { resources } from '../api/resources.js';
 import type { Pod } from '../api/types.js';
 import { ensureTestImages } from './fixtures/images.js';
-import Docker from 'dockerode';
-import { DOCKER_SOCKET, startCluster, waitFor, type TestCluster } from './lib/cluster.js';
+import { startCluster, waitFor, type TestCluster } from './lib/cluster.js';
+import { nodeRuntime, type NodeRuntime } from './lib/node-runtime.js';
 import { podEvents, podYaml } from './kubelet-support.js';
 
 describe('kubelet across agent kill -9', () => {
   let cluster: TestCluster;
   let busybox: string;
+  let runtime: NodeRuntime;
 
   before(async () => {
     busybox = (await ensureTestImages()).busybox;
     cluster = await startCluster({ agents: 1 });
+    runtime = nodeRuntime();
   });
   after(async () => {
+    runtime?.close();
     await cluster?.stop();
   });
 
-  async function ownContainers(p: Pod) {
-    return (await cluster.containers()).filter((c) => c.Labels['io.kubernetes.pod.uid'] === p.metadata.uid);
+  async function ownObjects(p: Pod) {
+    return runtime.objects(cluster.nodeNames, p.metadata.uid);
   }
 
   test('restart counts, back-off and liveness restarts continue; nothing is duplicated', async (t) => {
@@ -99,11 +102,12 @@ describe('kubelet across agent kill -9', () => {
     assert.equal(steady.status!.containerStatuses![0]!.ready, true);
 
     for (const p of [second, unlive]) {
-      const mine = await ownContainers(p);
-      const sandboxes = mine.filter((c) => c.Labels['io.kubernetes.docker.type'] === 'podsandbox');
-      const containers = mine.filter((c) => c.Labels['io.kubernetes.docker.type'] === 'container');
+      const mine = await ownObjects(p);
+      const sandboxes = mine.filter((c) => c.kind === 'sandbox');
+      const containers = mine.filter((c) => c.kind === 'container');
       assert.equal(sandboxes.length, 1, `${p.metadata.name}: one sandbox`);
-      assert.ok(containers.filter((c) => c.State === 'running').length <= 1, `${p.metadata.name}: at most one running attempt`);
+      assert.ok(containers.length >= 1, `${p.metadata.name}: the runtime holds its containers`);
+      assert.ok(containers.filter((c) => c.state === 'running').length <= 1, `${p.metadata.name}: at most one running attempt`);
       assert.ok(containers.length <= 2, `${p.metadata.name}: the current attempt and one previous (${containers.length})`);
     }
   });
@@ -116,27 +120,23 @@ describe('kubelet across agent kill -9', () => {
       }),
     });
     const pod = await cluster.waitForPod('slow-stop', 'Running', (p) => !!p.status?.containerStatuses?.[0]?.state.running);
-    const id = pod.status!.containerStatuses![0]!.containerID!.replace('docker://', '');
-    const t0 = Date.now();
+    const id = runtime.idOf(pod.status!.containerStatuses![0]!.containerID);
+    const recording = await runtime.record();
     await cluster.kubectlOk(['delete', 'pod', 'slow-stop', '--wait=false']);
-    const docker = new Docker({ socketPath: DOCKER_SOCKET });
     // Mid-termination: the agent dies 2 s in and comes back 1 s later.
     await new Promise((r) => setTimeout(r, 2000));
     await cluster.agent().stop('SIGKILL');
     await new Promise((r) => setTimeout(r, 1000));
     cluster.agent().start();
     await waitFor('the pod object to be gone', async () => (await cluster.kubectl(['get', 'pod', 'slow-stop'])).code !== 0, 30_000);
-    const stream = (await docker.getEvents({ since: Math.floor(t0 / 1000) - 1, until: Math.ceil(Date.now() / 1000) + 1, filters: { container: [id] } })) as NodeJS.ReadableStream;
-    let text = '';
-    for await (const chunk of stream) text += chunk.toString();
-    const events = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { Action: string; Actor: { Attributes: Record<string, string> }; timeNano: number });
-    const firstTerm = events.find((e) => e.Action === 'kill' && e.Actor.Attributes['signal'] === '15');
-    const kill = events.find((e) => e.Action === 'kill' && e.Actor.Attributes['signal'] === '9');
-    assert.ok(firstTerm && kill, events.map((e) => e.Action).join(', '));
-    const grace = (kill.timeNano - firstTerm.timeNano) / 1e9;
+    const events = await recording.stop([id]);
+    const firstTerm = events.find((e) => e.type === 'signal' && e.signal === 15);
+    const kill = events.find((e) => e.type === 'signal' && e.signal === 9);
+    assert.ok(firstTerm && kill, JSON.stringify(events));
+    const grace = (kill.at - firstTerm.at) / 1000;
     t.diagnostic(`grace 8 s, agent killed 2 s in: SIGKILL ${grace.toFixed(2)} s after the first SIGTERM`);
     assert.ok(grace >= 7.9 && grace < 10, `SIGKILL ${grace.toFixed(2)} s after SIGTERM`);
-    const left = (await cluster.containers()).filter((c) => c.Labels['io.kubernetes.pod.uid'] === pod.metadata.uid);
-    assert.deepEqual(left.map((c) => c.Names), []);
+    const left = await ownObjects(pod);
+    assert.deepEqual(left.map((c) => `${c.kind} ${c.id}`), []);
   });
 });

@@ -1,15 +1,13 @@
-// Init containers against real Docker: they run one at a time in order, to completion,
-// before the app containers; a native sidecar keeps running beside them; a failing init
+// Init containers against the real runtime (Docker or containerd, lib/node-runtime.ts):
+// they run one at a time in order, to completion, before the app containers; a native sidecar keeps running beside them; a failing init
 // container fails a restartPolicy Never pod and is retried with back-off otherwise.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import Docker from 'dockerode';
 import type { Pod } from '../api/types.js';
 import { ensureTestImages } from './fixtures/images.js';
-import { DOCKER_SOCKET, startCluster, type TestCluster } from './lib/cluster.js';
-
-const docker = new Docker({ socketPath: DOCKER_SOCKET });
+import { startCluster, type TestCluster } from './lib/cluster.js';
+import { nodeRuntime, podContainers, type NodeRuntime } from './lib/node-runtime.js';
 import { podYaml } from './kubelet-support.js';
 
 const LOOP = ['sh', '-c', "trap 'exit 0' TERM; while true; do sleep 1; done"];
@@ -25,12 +23,15 @@ async function row(cluster: TestCluster, name: string): Promise<string> {
 describe('kubelet init containers', () => {
   let cluster: TestCluster;
   let busybox: string;
+  let runtime: NodeRuntime;
 
   before(async () => {
     busybox = (await ensureTestImages()).busybox;
     cluster = await startCluster({ agents: 1 });
+    runtime = nodeRuntime();
   });
   after(async () => {
+    runtime?.close();
     await cluster?.stop();
   });
 
@@ -75,17 +76,14 @@ describe('kubelet init containers', () => {
     assert.equal(later.status!.initContainerStatuses![0]!.restartCount, 0);
 
     // On deletion the sidecar is stopped only after the app container has exited.
-    const t0 = Date.now();
+    const recording = await runtime.record();
     await cluster.kubectlOk(['delete', 'pod', 'init', '--timeout=30s']);
-    const idOf = (s: { containerID?: string }) => s.containerID!.replace('docker://', '');
-    const stream = (await docker.getEvents({ since: Math.floor(t0 / 1000) - 1, until: Math.ceil(Date.now() / 1000) + 1, filters: { container: [idOf(app), idOf(sidecar!)] } })) as NodeJS.ReadableStream;
-    let text = '';
-    for await (const chunk of stream) text += chunk.toString();
-    const events = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { Action: string; id: string; timeNano: number });
-    const appDied = events.find((e) => e.Action === 'die' && e.id === idOf(app));
-    const sidecarSignalled = events.find((e) => e.Action === 'kill' && e.id === idOf(sidecar!));
-    assert.ok(appDied && sidecarSignalled, events.map((e) => e.Action).join(', '));
-    assert.ok(sidecarSignalled.timeNano >= appDied.timeNano, 'the sidecar is signalled after the app container died');
+    const [appId, sidecarId] = [runtime.idOf(app.containerID), runtime.idOf(sidecar!.containerID)];
+    const events = await recording.stop([appId, sidecarId]);
+    const appDied = events.find((e) => e.type === 'exit' && e.containerId === appId);
+    const sidecarSignalled = events.find((e) => e.type === 'signal' && e.containerId === sidecarId);
+    assert.ok(appDied && sidecarSignalled, JSON.stringify(events));
+    assert.ok(sidecarSignalled.at >= appDied.at, 'the sidecar is signalled after the app container died');
   });
 
   test('a failing init container fails a restartPolicy Never pod; the app never runs', async () => {
@@ -101,7 +99,8 @@ describe('kubelet init containers', () => {
     assert.equal(failed.status!.containerStatuses![0]!.state.waiting?.reason, 'PodInitializing');
     assert.equal(condition(failed, 'Initialized')?.status, 'False');
     assert.match(await row(cluster, 'init-never'), /^init-never\s+0\/1\s+Init:Error\s/);
-    const apps = (await cluster.containers()).filter((c) => c.Labels['io.kubernetes.pod.uid'] === failed.metadata.uid && c.Labels['io.kubernetes.container.name'] === 'app');
+    const [setup, apps] = [await podContainers(runtime, cluster.nodeNames, failed.metadata.uid!, 'setup'), await podContainers(runtime, cluster.nodeNames, failed.metadata.uid!, 'app')];
+    assert.equal(setup.length, 1, 'the runtime holds the failed init container');
     assert.equal(apps.length, 0);
   });
 
@@ -123,8 +122,8 @@ describe('kubelet init containers', () => {
     assert.equal(s.lastState.terminated?.exitCode, 1);
     assert.equal(backoff.status!.phase, 'Pending');
     assert.match(await row(cluster, 'init-retry'), /^init-retry\s+0\/1\s+Init:CrashLoopBackOff\s+\d+/);
-    const apps = (await cluster.containers()).filter((c) => c.Labels['io.kubernetes.pod.uid'] === backoff.metadata.uid && c.Labels['io.kubernetes.container.name'] === 'app');
-    assert.equal(apps.length, 0);
+    assert.ok((await podContainers(runtime, cluster.nodeNames, backoff.metadata.uid!, 'setup')).length >= 1, 'the runtime holds the init container attempts');
+    assert.equal((await podContainers(runtime, cluster.nodeNames, backoff.metadata.uid!, 'app')).length, 0);
     await cluster.kubectlOk(['delete', 'pod', 'init-retry', '--wait=false']);
   });
 

@@ -1,5 +1,5 @@
-// Probes against real Docker: readiness (httpGet by port name) drives ready and the Ready
-// conditions both ways; liveness (exec) kills and restarts with Unhealthy and Killing
+// Probes against the real runtime (Docker or containerd): readiness (httpGet by port
+// name) drives ready and the Ready conditions both ways; liveness (exec) kills and restarts with Unhealthy and Killing
 // events; a startup probe holds started, ready and the other probes until it passes;
 // tcpSocket readiness.
 
@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Pod } from '../api/types.js';
 import { ensureTestImages } from './fixtures/images.js';
 import { startCluster, waitFor, type TestCluster } from './lib/cluster.js';
+import { nodeRuntime, podContainers, type NodeRuntime } from './lib/node-runtime.js';
 import { podEvents, podYaml } from './kubelet-support.js';
 
 const TRAP = "trap 'exit 0' TERM;";
@@ -19,12 +20,15 @@ function condition(p: Pod, type: string): string | undefined {
 describe('kubelet probes', () => {
   let cluster: TestCluster;
   let busybox: string;
+  let runtime: NodeRuntime;
 
   before(async () => {
     busybox = (await ensureTestImages()).busybox;
     cluster = await startCluster({ agents: 1 });
+    runtime = nodeRuntime();
   });
   after(async () => {
+    runtime?.close();
     await cluster?.stop();
   });
 
@@ -85,8 +89,10 @@ describe('kubelet probes', () => {
     const ev = await podEvents(cluster, 'live');
     assert.ok(ev.some((e) => e.reason === 'Unhealthy' && e.type === 'Warning' && /^Liveness probe failed: cat: can't open '\/tmp\/healthy': No such file or directory/.test(e.message ?? '')), JSON.stringify(ev.map((e) => e.message)));
     assert.ok(ev.some((e) => e.reason === 'Killing' && e.message === 'Container main failed liveness probe, will be restarted'), JSON.stringify(ev.map((e) => e.message)));
-    const running = (await cluster.containers(false)).filter((c) => c.Labels['io.kubernetes.pod.uid'] === restarted.metadata.uid && c.Labels['io.kubernetes.container.name'] === 'main');
+    const attempts = await podContainers(runtime, cluster.nodeNames, restarted.metadata.uid!, 'main');
+    const running = attempts.filter((c) => c.state === 'running');
     assert.equal(running.length, 1, 'exactly one attempt runs');
+    assert.equal(running[0]!.id, runtime.idOf(s.containerID), 'the running attempt is the one the status reports');
     await cluster.kubectlOk(['delete', 'pod', 'live', '--wait=false']);
   });
 
@@ -101,7 +107,7 @@ describe('kubelet probes', () => {
             image: busybox,
             command: ['sh', '-c', script],
             startupProbe: { exec: { command: ['cat', '/tmp/started'] }, periodSeconds: 1, failureThreshold: 30 },
-            // A generous timeout: on a loaded machine a docker exec can take over a second.
+            // A generous timeout: on a loaded machine an exec can take over a second.
             livenessProbe: { exec: { command: ['cat', '/tmp/started'] }, periodSeconds: 1, failureThreshold: 1, timeoutSeconds: 5 },
             readinessProbe: { exec: { command: ['true'] }, periodSeconds: 1 },
           },

@@ -1,57 +1,44 @@
-// Hooks and termination against real Docker, timed from dockerd's own event log: preStop
-// runs before SIGTERM and its time comes out of the grace period; a container that ignores
-// SIGTERM gets SIGKILL at the end of its grace period; postStart failures kill the
-// container (FailedPostStartHook); a container over its memory limit is OOMKilled.
+// Hooks and termination against the real runtime, timed from the runtime's own record of
+// what it did (dockerd's event log; containerd's task events and log, see
+// lib/node-runtime.ts): preStop runs before SIGTERM and its time comes out of the grace
+// period; a container that ignores SIGTERM gets SIGKILL at the end of its grace period;
+// postStart failures kill the container (FailedPostStartHook); a container over its
+// memory limit is OOMKilled.
 
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import Docker from 'dockerode';
 import type { Pod } from '../api/types.js';
 import { ensureTestImages } from './fixtures/images.js';
-import { DOCKER_SOCKET, startCluster, waitFor, type TestCluster } from './lib/cluster.js';
+import { startCluster, waitFor, type TestCluster } from './lib/cluster.js';
+import { nodeRuntime, type ContainerEvent, type NodeRuntime } from './lib/node-runtime.js';
 import { podEvents, podYaml } from './kubelet-support.js';
 
-interface DockerEvent {
-  Action: string;
-  Actor: { ID: string; Attributes: Record<string, string> };
-  timeNano: number;
-}
-
-const docker = new Docker({ socketPath: DOCKER_SOCKET });
-
-/** dockerd's events for one container between two instants (ms), oldest first. */
-async function containerEvents(id: string, sinceMs: number, untilMs: number): Promise<DockerEvent[]> {
-  const stream = (await docker.getEvents({ since: Math.floor(sinceMs / 1000), until: Math.ceil(untilMs / 1000) + 1, filters: { container: [id] } })) as NodeJS.ReadableStream;
-  let text = '';
-  for await (const chunk of stream) text += chunk.toString();
-  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as DockerEvent);
-}
-
-function at(events: DockerEvent[], pred: (e: DockerEvent) => boolean): number {
+function at(events: ContainerEvent[], pred: (e: ContainerEvent) => boolean): number {
   const e = events.find(pred);
-  assert.ok(e, `no such event in ${events.map((x) => x.Action).join(', ')}`);
-  return e.timeNano / 1e6;
+  assert.ok(e, `no such event in ${JSON.stringify(events)}`);
+  return e.at;
 }
 
-const isKill = (signal: string) => (e: DockerEvent) => e.Action === 'kill' && e.Actor.Attributes['signal'] === signal;
-
-function mainId(p: Pod): string {
-  return p.status!.containerStatuses![0]!.containerID!.replace('docker://', '');
-}
+const isSignal = (signal: number) => (e: ContainerEvent) => e.type === 'signal' && e.signal === signal;
 
 describe('kubelet hooks and termination', () => {
   let cluster: TestCluster;
   let busybox: string;
+  let runtime: NodeRuntime;
 
   before(async () => {
     busybox = (await ensureTestImages()).busybox;
     cluster = await startCluster({ agents: 1 });
+    runtime = nodeRuntime();
   });
   after(async () => {
+    runtime?.close();
     await cluster?.stop();
   });
+
+  const mainId = (p: Pod) => runtime.idOf(p.status!.containerStatuses![0]!.containerID);
 
   test('a container ignoring SIGTERM is killed at the end of its grace period', async (t) => {
     await cluster.kubectlOk(['apply', '-f', '-'], {
@@ -62,12 +49,12 @@ describe('kubelet hooks and termination', () => {
     });
     const pod = await cluster.waitForPod('stubborn', 'Running', (p) => !!p.status?.containerStatuses?.[0]?.state.running);
     const id = mainId(pod);
-    const t0 = Date.now();
+    const recording = await runtime.record();
     await cluster.kubectlOk(['delete', 'pod', 'stubborn', '--timeout=30s']);
-    const events = await containerEvents(id, t0 - 1000, Date.now());
-    const term = at(events, isKill('15'));
-    const kill = at(events, isKill('9'));
-    const die = at(events, (e) => e.Action === 'die');
+    const events = await recording.stop([id]);
+    const term = at(events, isSignal(15));
+    const kill = at(events, isSignal(9));
+    const die = at(events, (e) => e.type === 'exit' && e.exitCode === 137);
     const grace = (kill - term) / 1000;
     t.diagnostic(`grace 3 s: SIGKILL ${grace.toFixed(3)} s after SIGTERM`);
     assert.ok(grace >= 2.95 && grace < 3.8, `SIGKILL ${grace.toFixed(2)} s after SIGTERM`);
@@ -92,15 +79,15 @@ describe('kubelet hooks and termination', () => {
     });
     const pod = await cluster.waitForPod('prestop', 'Running', (p) => !!p.status?.containerStatuses?.[0]?.state.running);
     const id = mainId(pod);
-    const t0 = Date.now();
+    const recording = await runtime.record();
     await cluster.kubectlOk(['delete', 'pod', 'prestop', '--timeout=30s']);
-    const events = await containerEvents(id, t0 - 1000, Date.now());
-    const hook = at(events, (e) => e.Action.startsWith('exec_start') && e.Action.includes('sleep 10'));
-    const term = at(events, isKill('15'));
-    const kill = at(events, isKill('9'));
+    const events = await recording.stop([id]);
+    const hook = at(events, (e) => e.type === 'exec' && e.command === 'sleep 10');
+    const term = at(events, isSignal(15));
+    const kill = at(events, isSignal(9));
     assert.ok(hook < term, 'the preStop hook started before SIGTERM');
     const hookSeconds = (term - hook) / 1000;
-    // The hook's 4 s run from the agent's exec call; dockerd logs exec_start a little later.
+    // The hook's 4 s run from the agent's exec call; the runtime starts the exec a little later.
     assert.ok(hookSeconds >= 3.3 && hookSeconds < 4.8, `SIGTERM ${hookSeconds.toFixed(2)} s after preStop started`);
     const termSeconds = (kill - term) / 1000;
     t.diagnostic(`grace 4 s, preStop sleep 10: SIGTERM ${hookSeconds.toFixed(3)} s after preStop, SIGKILL ${termSeconds.toFixed(3)} s after SIGTERM`);
@@ -193,15 +180,16 @@ describe('kubelet hooks and termination', () => {
       });
       const pod = await cluster.waitForPod('http-hooks', 'Running', (p) => !!p.status?.containerStatuses?.[0]?.state.running);
       assert.deepEqual(hits.map((h) => h.path), ['/post']);
-      const t0 = Date.now();
+      const recording = await runtime.record();
       await cluster.kubectlOk(['delete', 'pod', 'http-hooks', '--timeout=30s']);
       const pre = hits.find((h) => h.path === '/pre');
       assert.ok(pre, JSON.stringify(hits));
       assert.equal(pre.header, 'stop');
-      const events = await containerEvents(mainId(pod), t0 - 1000, Date.now());
-      const term = at(events, isKill('15'));
+      const events = await recording.stop([mainId(pod)]);
+      const term = at(events, isSignal(15));
       assert.ok(pre.at <= term, 'preStop was answered before SIGTERM');
-      assert.ok(!events.some(isKill('9')), 'a 500 from preStop does not fail it; the container stopped on SIGTERM');
+      assert.ok(!events.some(isSignal(9)), 'a 500 from preStop does not fail it; the container stopped on SIGTERM');
+      assert.equal(at(events, (e) => e.type === 'exit' && e.exitCode === 0) >= term, true, 'it exited 0, on its SIGTERM trap');
       const ev = await podEvents(cluster, 'http-hooks');
       assert.ok(!ev.some((e) => e.reason === 'FailedPreStopHook' || e.reason === 'FailedPostStartHook'));
     } finally {
