@@ -13,6 +13,8 @@ import { fetchVerifiedCA, parseJoinToken } from '../api/join-token.js';
 import { NodeManager, type NodeStatusSource } from './node/node-manager.js';
 import { collectSystemInfo, nodeCapacity, type CapacityOptions, type Reserved } from './node/system-info.js';
 import { Kubelet } from './kubelet/kubelet.js';
+import type { DnsSettings } from './kubelet/pod-identity/dns.js';
+import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_RESOLV_CONF } from './kubelet/pod-identity/pod-identity.js';
 import { DEFAULT_CONTAINERD_SOCKET } from './runtime/cri/default-socket.js';
 import type { ContainerRuntime } from './runtime/runtime.js';
 import { AgentError } from './errors.js';
@@ -44,6 +46,8 @@ export interface AgentOptions {
   proxy?: AgentProxyOptions;
   /** Allocatable and eviction; omitted: the kubelet's defaults. */
   resources?: AgentResourceOptions;
+  /** Pods' DNS (--cluster-dns, --cluster-domain, --resolv-conf); omitted: no cluster DNS, cluster.local, /etc/resolv.conf. */
+  dns?: Partial<DnsSettings>;
   /** How pods reach pods on other nodes (agent/network/); omitted: host-gw. */
   podNetworkBackend?: PodNetworkBackend;
 }
@@ -203,6 +207,11 @@ export async function runAgent(o: AgentOptions, signal: AbortSignal): Promise<vo
       logger: log.child({ component: 'kubelet' }),
       record: createRecorder(client, { component: 'kubelet', host: o.nodeName }, log),
       dataDir: o.dataDir,
+      dns: {
+        clusterDNS: o.dns?.clusterDNS ?? [],
+        clusterDomain: o.dns?.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN,
+        resolvConf: o.dns?.resolvConf ?? DEFAULT_RESOLV_CONF,
+      },
     });
     // logs/exec reach this node over its own outbound connection (no inbound port).
     const summaries = new SummaryProvider({ runtime });

@@ -5,6 +5,7 @@
 
 import { milliValue, parseQuantity, value } from '../../api/quantity.js';
 import type { Container, EnvVar, Pod } from '../../api/types.js';
+import { truncateHostname } from './pod-identity/hostname.js';
 import { linuxSecurityContext, nonRootViolation } from './security-context.js';
 import { secretData, type ConfigObjects } from './volumes/config-objects.js';
 import {
@@ -46,11 +47,12 @@ export function podLabels(pod: Pod): Record<string, string> {
 
 /**
  * spec.hostname, else the pod name cut to 63 characters (a DNS label) without a trailing
- * '-' or '.', as the kubelet's GeneratePodHostNameAndDomain truncates it.
+ * '-' or '.', as the kubelet's GeneratePodHostNameAndDomain truncates it. The sandbox's
+ * final hostname (FQDN, host network) is pod-identity's.
  */
 export function podHostname(pod: Pod): string {
-  if (pod.spec.hostname) return pod.spec.hostname;
-  return (pod.metadata.name ?? '').slice(0, 63).replace(/[-.]+$/, '');
+  const name = pod.metadata.name ?? '';
+  return pod.spec.hostname || truncateHostname(name, name);
 }
 
 export function sandboxConfig(pod: Pod, attempt: number): PodSandboxConfig {
@@ -66,6 +68,7 @@ export function sandboxConfig(pod: Pod, attempt: number): PodSandboxConfig {
   return {
     metadata: { name: pod.metadata.name ?? '', namespace: pod.metadata.namespace ?? '', uid: pod.metadata.uid ?? '', attempt },
     hostname: podHostname(pod),
+    ...(pod.spec['hostNetwork'] === true ? { hostNetwork: true } : {}),
     portMappings,
     labels: { ...(pod.metadata.labels ?? {}), ...podLabels(pod) },
     annotations: { [ANNOTATION_POD_SANDBOX_ATTEMPT]: String(attempt) },

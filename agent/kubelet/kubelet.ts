@@ -13,10 +13,13 @@ import { LABEL_POD_UID, type ContainerRuntime } from '../runtime/runtime.js';
 import { Pleg } from './pleg.js';
 import { ProberManager } from './prober/prober-manager.js';
 import { PodWorkers } from './pod-workers.js';
+import type { DnsSettings } from './pod-identity/dns.js';
+import { PodIdentity } from './pod-identity/pod-identity.js';
 import { StatusManager } from './status-manager.js';
 import { PodSyncer, type EventRecorder } from './sync-pod.js';
 import { ConfigObjectCache, type ConfigObjectKind } from './volumes/config-objects.js';
 import { referencesObject } from './volumes/references.js';
+import { podDir } from './volumes/paths.js';
 import { VolumeManager } from './volumes/volume-manager.js';
 
 export interface KubeletOptions {
@@ -32,6 +35,8 @@ export interface KubeletOptions {
   resyncMs?: number;
   /** How often the PLEG relists the runtime. */
   relistMs?: number;
+  /** --cluster-dns, --cluster-domain, --resolv-conf: pods' resolv.conf, hostname domain and /etc/hosts. */
+  dns: DnsSettings;
 }
 
 /**
@@ -106,6 +111,7 @@ export class Kubelet {
       allocatable: () => this.allocatable,
       volumes: this.volumes,
       objects: this.objects,
+      identity: new PodIdentity({ ...this.options.dns, podDir: (uid) => podDir(this.options.dataDir, uid) }),
       runtime,
       nodeName: this.options.nodeName,
       hostIP: this.options.hostIP,

@@ -7,9 +7,10 @@
 import type { Logger } from 'pino';
 import type { Container, Pod, PodStatus, RestartPolicy } from '../../api/types.js';
 import { ImagePullError, RuntimeError } from '../runtime/errors.js';
-import { LABEL_POD_UID, type ContainerConfig, type ContainerRuntime, type ContainerStatus, type PodSandbox } from '../runtime/runtime.js';
+import { LABEL_POD_UID, type ContainerConfig, type ContainerRuntime, type ContainerStatus, type PodSandbox, type PodSandboxConfig } from '../runtime/runtime.js';
 import { ContainerConfigError, containerConfig, sandboxConfig, type PodContext } from './container-config.js';
 import { POST_START_TIMEOUT_SECONDS, runHook } from './lifecycle-hooks.js';
+import { isHostNetwork, type PodIdentity } from './pod-identity/pod-identity.js';
 import { attemptsOf, computePodStatus, restartCountOf, type ContainerWaiting, type ObservedPod } from './pod-status.js';
 import type { ProberManager } from './prober/prober-manager.js';
 import { lifecycleOf, probeOf } from './prober/probe-types.js';
@@ -34,6 +35,8 @@ export interface SyncContext {
   volumes?: VolumeManager;
   /** ConfigMaps and Secrets for env (configMapKeyRef, secretKeyRef, envFrom). */
   objects?: ConfigObjects;
+  /** Hostname, DNS and /etc/hosts of pods; none: the runtime's defaults. */
+  identity?: PodIdentity;
   now?: () => Date;
 }
 
@@ -165,7 +168,7 @@ export class PodSyncer {
         log.info({ err: err.message }, 'volumes not ready');
         const failures = this.mountFailures.get(uid) ?? 0;
         this.mountFailures.set(uid, failures + 1);
-        const podIP = sandbox ? (await runtime.podSandboxStatus(sandbox.id)).ip : '';
+        const podIP = sandbox ? this.podIPOf(pod, (await runtime.podSandboxStatus(sandbox.id)).ip) : '';
         return { status: this.status(pod, containers, podIP, !!sandbox, waiting), requeueAfterMs: Math.min(VOLUME_RETRY_INITIAL_MS * 2 ** failures, VOLUME_RETRY_MAX_MS) };
       }
     }
@@ -173,16 +176,25 @@ export class PodSyncer {
     if (!sandbox) {
       // First start, or the sandbox died: every container must start again in a new one.
       const attempt = sandboxes.length ? sandboxes[0]!.metadata.attempt + 1 : 0;
+      let config: PodSandboxConfig;
+      try {
+        config = await this.podSandboxConfig(pod, attempt, true);
+      } catch (err) {
+        // An FQDN too long for the kernel, an unreadable --resolv-conf: as the kubelet, the
+        // sandbox is not made and the pod says why.
+        this.ctx.record(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${(err as Error).message}`);
+        return { status: this.status(pod, containers, '', false, waiting), requeueAfterMs: BACKOFF_INITIAL_MS };
+      }
       for (const c of containers.filter((c) => c.state === 'running')) await runtime.stopContainer(c.id, 0);
       for (const s of sandboxes) await runtime.removePodSandbox(s.id);
       if (sandboxes.length) log.info({ attempt }, 'sandbox changed, creating a new one');
-      const id = await runtime.runPodSandbox(sandboxConfig(pod, attempt));
+      const id = await runtime.runPodSandbox(config);
       sandbox = (await this.sandboxesOf(uid)).find((s) => s.id === id);
       containers = await this.containersOf(uid);
       if (!sandbox) throw new RuntimeError('CreateFailed', 'sandbox vanished right after it was created');
     }
     const sandboxStatus = await runtime.podSandboxStatus(sandbox.id);
-    const podIP = sandboxStatus.ip;
+    const podIP = this.podIPOf(pod, sandboxStatus.ip);
     const step: ContainerStep = { pod, sandbox, containers, podIP, waiting, requeue, log, volumes };
 
     // Init containers run one at a time, in order, each to completion; a native sidecar
@@ -203,6 +215,21 @@ export class PodSyncer {
     if (initDone) for (const spec of pod.spec.containers) await this.syncContainer(step, spec, 'app');
     containers = await this.containersOf(uid);
     return { status: this.status(pod, containers, podIP, true, waiting), ...(requeueAfterMs !== undefined ? { requeueAfterMs } : {}) };
+  }
+
+  /** A pod on the host's network has the node's IP (the runtime reports none for it). */
+  private podIPOf(pod: Pod, sandboxIP: string): string {
+    return sandboxIP || (isHostNetwork(pod) ? this.ctx.hostIP : '');
+  }
+
+  /** The pod's PodSandboxConfig with its identity; the DNS config (and its warnings) only when the sandbox is made. */
+  private async podSandboxConfig(pod: Pod, attempt: number, withDns: boolean): Promise<PodSandboxConfig> {
+    const config = sandboxConfig(pod, attempt);
+    const identity = this.ctx.identity;
+    if (!identity) return config;
+    Object.assign(config, identity.sandbox(pod));
+    if (withDns) config.dnsConfig = await identity.dnsConfig(pod, (p, reason, message) => this.ctx.record(p, 'Warning', reason, message));
+    return config;
   }
 
   private podContext(podIP: string): PodContext {
@@ -271,6 +298,8 @@ export class PodSyncer {
     try {
       config = containerConfig(pod, spec, this.podContext(podIP), attempt, restartCount);
       config.mounts = await containerMounts(spec, step.volumes, new Map(config.envs.map((e) => [e.key, e.value])));
+      const hosts = await this.ctx.identity?.hostsMount(pod, spec, podIP);
+      if (hosts) config.mounts.push(hosts);
     } catch (err) {
       if (!(err instanceof ContainerConfigError)) throw err;
       // A missing ConfigMap, Secret or key: retried on backoff, and at once when the
@@ -282,7 +311,7 @@ export class PodSyncer {
     }
     let id: string;
     try {
-      id = await runtime.createContainer(sandbox.id, config, sandboxConfig(pod, sandbox.metadata.attempt));
+      id = await runtime.createContainer(sandbox.id, config, await this.podSandboxConfig(pod, sandbox.metadata.attempt, false));
       this.ctx.record(pod, 'Normal', 'Created', `Created container ${spec.name}`);
       await runtime.startContainer(id);
       this.ctx.record(pod, 'Normal', 'Started', `Started container ${spec.name}`);
@@ -401,7 +430,8 @@ export class PodSyncer {
     if (pod) for (const c of running) this.ctx.record(pod, 'Normal', 'Killing', `Stopping container ${c.metadata.name}`);
     const sandboxes = await this.sandboxesOf(uid);
     const ready = sandboxes.find((s) => s.state === 'ready');
-    const podIP = ready ? (await runtime.podSandboxStatus(ready.id).catch(() => undefined))?.ip ?? '' : '';
+    const sandboxIP = ready ? (await runtime.podSandboxStatus(ready.id).catch(() => undefined))?.ip ?? '' : '';
+    const podIP = pod && ready ? this.podIPOf(pod, sandboxIP) : sandboxIP;
     const specs = pod ? [...(pod.spec.initContainers ?? []), ...pod.spec.containers] : [];
     const specOf = (c: ContainerStatus) => specs.find((s) => s.name === c.metadata.name);
     // Sidecars outlive the containers they serve: they are stopped once the others are

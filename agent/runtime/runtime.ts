@@ -32,9 +32,21 @@ export interface PortMapping {
   hostIp?: string;
 }
 
+/** CRI DNSConfig: what the sandbox's /etc/resolv.conf says. */
+export interface DNSConfig {
+  servers: string[];
+  searches: string[];
+  options: string[];
+}
+
 export interface PodSandboxConfig {
   metadata: PodSandboxMetadata;
+  /** '' on the host's network: the node's own hostname. */
   hostname: string;
+  /** The pod's resolver settings; undefined leaves the runtime's default (the node's resolv.conf). */
+  dnsConfig?: DNSConfig;
+  /** spec.hostNetwork: the sandbox shares the node's network namespace (no CNI, no pod IP of its own). */
+  hostNetwork?: boolean;
   /** Only hostPort mappings (hostPort > 0) need to be given. */
   portMappings: PortMapping[];
   labels: Record<string, string>;

@@ -8,6 +8,7 @@ import { validateContainers, validateImageWhitespace, validateInitContainers } f
 import { forbidden, invalid, notSupported, required, type FieldError } from './field-error.js';
 import { inclusiveRangeError, isDNS1123Label, nameIsDNSSubdomain } from './names.js';
 import { IS_NEGATIVE_ERROR_MSG, validateLabels, validateObjectMeta, validateObjectMetaUpdate } from './object-meta.js';
+import { validateHostAliases, validatePodDNSConfig, type HostAliasSpec, type PodDNSConfigSpec } from './pod-dns.js';
 import { semanticDiff } from './semantic-diff.js';
 import { sameTolerationIgnoringSeconds, validateTolerations, type Toleration } from './tolerations.js';
 
@@ -23,7 +24,8 @@ interface PodSpecExtras {
   subdomain?: string;
   priorityClassName?: string;
   tolerations?: Toleration[];
-  dnsConfig?: { nameservers?: string[] } | null;
+  dnsConfig?: PodDNSConfigSpec | null;
+  hostAliases?: HostAliasSpec[] | null;
   schedulingGates?: { name: string }[];
 }
 
@@ -73,6 +75,7 @@ export function validatePodSpec(spec: PodSpec, field = 'spec'): FieldError[] {
       errs.push(required(`${field}.dnsConfig.nameservers`, 'must provide at least one DNS nameserver when `dnsPolicy` is None'));
     }
   }
+  errs.push(...validatePodDNSConfig(x.dnsConfig, `${field}.dnsConfig`));
   errs.push(...nameErrors(`${field}.serviceAccountName`, x.serviceAccountName, (v) => nameIsDNSSubdomain(v, false)));
   errs.push(...nameErrors(`${field}.nodeName`, spec.nodeName, (v) => nameIsDNSSubdomain(v, false)));
   const deadline = x.activeDeadlineSeconds;
@@ -82,6 +85,7 @@ export function validatePodSpec(spec: PodSpec, field = 'spec'): FieldError[] {
   errs.push(...nameErrors(`${field}.hostname`, spec.hostname, isDNS1123Label));
   errs.push(...nameErrors(`${field}.subdomain`, x.subdomain, isDNS1123Label));
   errs.push(...validateTolerations(x.tolerations, `${field}.tolerations`));
+  errs.push(...validateHostAliases(x.hostAliases, `${field}.hostAliases`));
   errs.push(...nameErrors(`${field}.priorityClassName`, x.priorityClassName, (v) => nameIsDNSSubdomain(v, false)));
   return errs;
 }

@@ -1,6 +1,7 @@
 // `skiff agent`: the node agent.
 
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { runAgent, type AgentProxyOptions, type AgentResourceOptions } from '../../agent/agent.js';
 import { DEFAULT_EVICTION_HARD, parseEvictionHard } from '../../agent/eviction/thresholds.js';
@@ -9,7 +10,10 @@ import { cleanupProxyRules } from '../../agent/proxy/cleanup.js';
 import { POD_NETWORK_BACKENDS, type PodNetworkBackend } from '../../agent/network/routes.js';
 import { ExecIptables } from '../../agent/proxy/iptables.js';
 import { parseCidr } from '../../api/cidr.js';
-import { parseFlags, required, str, usage, UsageError, type FlagSpec, type ParsedFlags } from '../cli-flags.js';
+import { isDNS1123Subdomain } from '../../api/validation/names.js';
+import type { DnsSettings } from '../../agent/kubelet/pod-identity/dns.js';
+import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_RESOLV_CONF } from '../../agent/kubelet/pod-identity/pod-identity.js';
+import { list, parseFlags, required, str, usage, UsageError, type FlagSpec, type ParsedFlags } from '../cli-flags.js';
 import { createLogger, shutdownSignal, skiffVersion } from '../daemon.js';
 
 export const agentFlags: FlagSpec[] = [
@@ -33,6 +37,9 @@ export const agentFlags: FlagSpec[] = [
   { name: 'system-reserved', description: 'Kept out of allocatable for the OS, e.g. cpu=100m,memory=256Mi,ephemeral-storage=1Gi', placeholder: 'LIST' },
   { name: 'kube-reserved', description: 'Kept out of allocatable for Skiff itself (same form as --system-reserved)', placeholder: 'LIST' },
   { name: 'max-pods', description: 'Most pods this node runs', default: '110', placeholder: 'N' },
+  { name: 'cluster-dns', description: 'IP addresses of the cluster DNS server, comma-separated: the nameservers of ClusterFirst pods (none: they fall back to Default)', multiple: true, placeholder: 'IPS' },
+  { name: 'cluster-domain', description: 'The cluster\'s DNS domain: pods\' search domains and FQDNs', default: DEFAULT_CLUSTER_DOMAIN, placeholder: 'DOMAIN' },
+  { name: 'resolv-conf', description: 'Resolver file of the node, the base of pods\' resolv.conf ("" for none)', default: DEFAULT_RESOLV_CONF, placeholder: 'FILE' },
   { name: 'pod-network-backend', description: 'How pods reach pods on other nodes: host-gw (routes via each node\'s InternalIP; all nodes on one L2), vxlan (kernel vxlan device, UDP 8472) or none', default: 'host-gw', placeholder: 'NAME' },
 ];
 
@@ -58,6 +65,16 @@ export function resourceOptions(flags: ParsedFlags): AgentResourceOptions {
     evictionIntervalMs: parseDuration(required(flags, 'housekeeping-interval'), 'housekeeping-interval'),
     evictionPressureTransitionPeriodMs: parseDuration(required(flags, 'eviction-pressure-transition-period'), 'eviction-pressure-transition-period'),
   };
+}
+
+/** --cluster-dns, --cluster-domain, --resolv-conf, checked as the kubelet checks them. */
+export function dnsOptions(flags: ParsedFlags): DnsSettings {
+  const clusterDNS = list(flags, 'cluster-dns');
+  for (const ip of clusterDNS) if (isIP(ip) === 0) throw new UsageError(`--cluster-dns ${ip}: not an IP address`);
+  const clusterDomain = (str(flags, 'cluster-domain') ?? '').replace(/\.$/, '');
+  const bad = clusterDomain ? isDNS1123Subdomain(clusterDomain) : [];
+  if (bad.length) throw new UsageError(`--cluster-domain ${clusterDomain}: ${bad.join('; ')}`);
+  return { clusterDNS, clusterDomain, resolvConf: str(flags, 'resolv-conf') ?? '' };
 }
 
 export const agentSummary = 'Runs the node agent: registers this host as a Node and runs the pods bound to it in real containers.';
@@ -132,6 +149,7 @@ export async function agentCommand(argv: string[]): Promise<void> {
     nodeIP: str(flags, 'node-ip'),
     proxy: proxyOptions(flags),
     resources: resourceOptions(flags),
+    dns: dnsOptions(flags),
     podNetworkBackend: podNetworkBackendFlag(required(flags, 'pod-network-backend')),
     logger,
     version: skiffVersion(),

@@ -211,7 +211,7 @@ export class ContainerdRuntime implements ContainerRuntime {
     }
     const request = {
       pod_sandbox_id: podSandboxId,
-      config: criContainerConfig(podSandboxId, config, this.nodeName),
+      config: criContainerConfig(podSandboxId, config, this.nodeName, sandboxConfig.hostNetwork),
       sandbox_config: criSandboxConfig(sandboxConfig, this.nodeName, this.logRoot),
     };
     try {

@@ -20,6 +20,7 @@ export function criSandboxConfig(config: PodSandboxConfig, nodeName: string, log
   return {
     metadata: { ...config.metadata },
     hostname: config.hostname,
+    ...(config.dnsConfig ? { dns_config: { servers: config.dnsConfig.servers, searches: config.dnsConfig.searches, options: config.dnsConfig.options } } : {}),
     log_directory: sandboxLogDirectory(logRoot, config.metadata),
     port_mappings: config.portMappings
       .filter((m) => m.hostPort > 0)
@@ -28,7 +29,7 @@ export function criSandboxConfig(config: PodSandboxConfig, nodeName: string, log
     annotations: { ...config.annotations },
     linux: {
       // Each container gets its own PID namespace, as Kubernetes pods have by default.
-      security_context: { namespace_options: { network: 'POD', pid: 'CONTAINER', ipc: 'POD' } },
+      security_context: { namespace_options: { network: config.hostNetwork ? 'NODE' : 'POD', pid: 'CONTAINER', ipc: 'POD' } },
     },
   };
 }
@@ -40,9 +41,9 @@ const PROPAGATION: Record<MountPropagation, string> = {
 };
 
 /** CRI LinuxContainerSecurityContext; capability names go as given (no CAP_ prefix, as the CRI wants). */
-export function criSecurityContext(config: ContainerConfig): Record<string, unknown> {
+export function criSecurityContext(config: ContainerConfig, hostNetwork = false): Record<string, unknown> {
   // Each container gets its own PID namespace, as Kubernetes pods have by default.
-  const out: Record<string, unknown> = { namespace_options: { network: 'POD', pid: 'CONTAINER', ipc: 'POD' } };
+  const out: Record<string, unknown> = { namespace_options: { network: hostNetwork ? 'NODE' : 'POD', pid: 'CONTAINER', ipc: 'POD' } };
   const sc = config.linux?.securityContext;
   if (!sc) return out;
   if (sc.runAsGroup !== undefined && sc.runAsUser === undefined) {
@@ -69,7 +70,7 @@ export function criMounts(config: ContainerConfig): object[] {
   }));
 }
 
-export function criContainerConfig(podSandboxId: string, config: ContainerConfig, nodeName: string): object {
+export function criContainerConfig(podSandboxId: string, config: ContainerConfig, nodeName: string, hostNetwork = false): object {
   const r = config.resources;
   const resources: Record<string, number> = {};
   if (r.cpuShares !== undefined) resources['cpu_shares'] = r.cpuShares;
@@ -97,6 +98,6 @@ export function criContainerConfig(podSandboxId: string, config: ContainerConfig
     },
     annotations: { ...config.annotations },
     log_path: containerLogPath(config.metadata),
-    linux: { resources, security_context: criSecurityContext(config) },
+    linux: { resources, security_context: criSecurityContext(config, hostNetwork) },
   };
 }

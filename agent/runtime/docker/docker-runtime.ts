@@ -57,6 +57,7 @@ import {
   sandboxContainerName,
 } from './labels.js';
 import { DockerPodNetwork } from './pod-network.js';
+import { writeSandboxResolvConf } from './sandbox-dns.js';
 import { DEFAULT_CNI_BIN_DIR } from './cni-exec.js';
 
 export interface DockerRuntimeOptions {
@@ -135,11 +136,11 @@ export class DockerRuntime implements ContainerRuntime {
     });
     const body: Dockerode.ContainerCreateOptions = {
       Image: this.pauseImage,
-      Hostname: config.hostname,
       Labels: labels,
       HostConfig: {
         // CNI attaches the sandbox once it runs (pod-network.ts); hostPorts are portmap's.
-        NetworkMode: 'none',
+        // On the host's network there is nothing to attach, and the node's hostname stays.
+        NetworkMode: config.hostNetwork ? 'host' : 'none',
         RestartPolicy: { Name: 'no' },
         // Containers of the pod join this IPC namespace, which Docker only allows when
         // the owner declares it shareable.
@@ -151,6 +152,7 @@ export class DockerRuntime implements ContainerRuntime {
         LogConfig: LOG_CONFIG,
       },
     };
+    if (!config.hostNetwork && config.hostname) body.Hostname = config.hostname;
     const name = sandboxContainerName(meta);
     for (let round = 0; ; round++) {
       await this.ensurePauseImage();
@@ -178,11 +180,15 @@ export class DockerRuntime implements ContainerRuntime {
     }
   }
 
-  /** CNI ADD for a started sandbox; a sandbox that cannot be attached is removed again. */
+  /**
+   * CNI ADD for a started sandbox, and the pod's resolv.conf (which its containers share);
+   * a sandbox that cannot be set up is removed again.
+   */
   private async attachNetwork(id: string, config: PodSandboxConfig): Promise<void> {
     try {
-      const pid = (await this.docker.getContainer(id).inspect()).State.Pid;
-      await this.network.setUp(id, pid, config.portMappings);
+      const info = await this.docker.getContainer(id).inspect();
+      if (!config.hostNetwork) await this.network.setUp(id, info.State.Pid, config.portMappings);
+      if (config.dnsConfig) await writeSandboxResolvConf(info.ResolvConfPath, config.dnsConfig);
     } catch (err) {
       await this.network.tearDown(id, 0).catch(() => undefined);
       await this.remove(id, undefined).catch(() => undefined);
