@@ -13,6 +13,7 @@ import { fetchVerifiedCA, parseJoinToken } from '../api/join-token.js';
 import { NodeManager, type NodeStatusSource } from './node/node-manager.js';
 import { collectSystemInfo, nodeCapacity, type CapacityOptions, type Reserved } from './node/system-info.js';
 import { Kubelet } from './kubelet/kubelet.js';
+import { createImageManagement, type ImageOptions } from './images/images.js';
 import type { DnsSettings } from './kubelet/pod-identity/dns.js';
 import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_RESOLV_CONF } from './kubelet/pod-identity/pod-identity.js';
 import { DEFAULT_CONTAINERD_SOCKET } from './runtime/cri/default-socket.js';
@@ -46,6 +47,8 @@ export interface AgentOptions {
   proxy?: AgentProxyOptions;
   /** Allocatable and eviction; omitted: the kubelet's defaults. */
   resources?: AgentResourceOptions;
+  /** Image GC thresholds and pull progress; omitted: the kubelet's defaults (85 % / 80 %, 2 m, every 5 m). */
+  images?: ImageOptions;
   /** Pods' DNS (--cluster-dns, --cluster-domain, --resolv-conf); omitted: no cluster DNS, cluster.local, /etc/resolv.conf. */
   dns?: Partial<DnsSettings>;
   /** How pods reach pods on other nodes (agent/network/); omitted: host-gw. */
@@ -199,13 +202,16 @@ export async function runAgent(o: AgentOptions, signal: AbortSignal): Promise<vo
     const podCIDR = await nodes.waitForPodCIDR(signal);
     await runtime.ensurePodNetwork(podCIDR);
     log.info({ node: o.nodeName, podCIDR, hostIP }, 'node ready');
+    const record = createRecorder(client, { component: 'kubelet', host: o.nodeName }, log);
+    const images = createImageManagement({ client, runtime, nodeName: o.nodeName, record, logger: log, options: o.images });
     const kubelet = new Kubelet({
       client,
       runtime,
       nodeName: o.nodeName,
       hostIP,
       logger: log.child({ component: 'kubelet' }),
-      record: createRecorder(client, { component: 'kubelet', host: o.nodeName }, log),
+      record,
+      imagePuller: images.puller,
       dataDir: o.dataDir,
       dns: {
         clusterDNS: o.dns?.clusterDNS ?? [],
@@ -242,7 +248,7 @@ export async function runAgent(o: AgentOptions, signal: AbortSignal): Promise<vo
       : Promise.resolve();
     const backend = o.podNetworkBackend ?? 'host-gw';
     const podRoutes = backend === 'none' ? Promise.resolve() : runNodeRoutes({ client, self: { node: o.nodeName, nodeIP: hostIP, podCIDR }, backend, logger: log.child({ component: 'pod-network' }) }, signal);
-    await Promise.all([kubelet.run(signal), nodes.run(signal), tunnel.run(signal), proxy, eviction.run(signal), podRoutes]);
+    await Promise.all([kubelet.run(signal), nodes.run(signal), tunnel.run(signal), proxy, eviction.run(signal), images.gc.run(signal), podRoutes]);
   } finally {
     client.close();
     await runtime.close();

@@ -17,7 +17,8 @@ import type { DnsSettings } from './pod-identity/dns.js';
 import { PodIdentity } from './pod-identity/pod-identity.js';
 import { StatusManager } from './status-manager.js';
 import { PodSyncer, type EventRecorder } from './sync-pod.js';
-import { ConfigObjectCache, type ConfigObjectKind } from './volumes/config-objects.js';
+import type { ImagePuller } from '../images/image-puller.js';
+import { ConfigObjectCache, type ConfigObjectKind, type ConfigObjects } from './volumes/config-objects.js';
 import { referencesObject } from './volumes/references.js';
 import { podDir } from './volumes/paths.js';
 import { VolumeManager } from './volumes/volume-manager.js';
@@ -35,6 +36,8 @@ export interface KubeletOptions {
   resyncMs?: number;
   /** How often the PLEG relists the runtime. */
   relistMs?: number;
+  /** Builds the image puller on the kubelet's Secret cache (pull secrets); none: pulls without credentials. */
+  imagePuller?: (objects: ConfigObjects) => ImagePuller;
   /** --cluster-dns, --cluster-domain, --resolv-conf: pods' resolv.conf, hostname domain and /etc/hosts. */
   dns: DnsSettings;
 }
@@ -111,6 +114,7 @@ export class Kubelet {
       allocatable: () => this.allocatable,
       volumes: this.volumes,
       objects: this.objects,
+      ...(this.options.imagePuller ? { images: this.options.imagePuller(this.objects) } : {}),
       identity: new PodIdentity({ ...this.options.dns, podDir: (uid) => podDir(this.options.dataDir, uid) }),
       runtime,
       nodeName: this.options.nodeName,

@@ -6,7 +6,8 @@
 
 import type { Logger } from 'pino';
 import type { Container, Pod, PodStatus, RestartPolicy } from '../../api/types.js';
-import { ImagePullError, RuntimeError } from '../runtime/errors.js';
+import { ImagePuller } from '../images/image-puller.js';
+import { RuntimeError } from '../runtime/errors.js';
 import { LABEL_POD_UID, type ContainerConfig, type ContainerRuntime, type ContainerStatus, type PodSandbox, type PodSandboxConfig } from '../runtime/runtime.js';
 import { ContainerConfigError, containerConfig, sandboxConfig, type PodContext } from './container-config.js';
 import { POST_START_TIMEOUT_SECONDS, runHook } from './lifecycle-hooks.js';
@@ -35,6 +36,8 @@ export interface SyncContext {
   volumes?: VolumeManager;
   /** ConfigMaps and Secrets for env (configMapKeyRef, secretKeyRef, envFrom). */
   objects?: ConfigObjects;
+  /** Pulls images (policy, back-off, pull secrets, events); none: one without credentials. */
+  images?: ImagePuller;
   /** Hostname, DNS and /etc/hosts of pods; none: the runtime's defaults. */
   identity?: PodIdentity;
   now?: () => Date;
@@ -99,14 +102,16 @@ function podRef(pod: Pod): string {
   return `${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
 }
 
-/** Image pull failures back off in memory, as the kubelet's image puller does. */
-const pullBackoff = new Map<string, { until: number; delayMs: number; message: string }>();
-
 export class PodSyncer {
   /** Consecutive volume setup failures per pod uid (the retry back-off). */
   private readonly mountFailures = new Map<string, number>();
 
-  constructor(private readonly ctx: SyncContext) {}
+  private readonly images: ImagePuller;
+
+  constructor(private readonly ctx: SyncContext) {
+    const now = ctx.now;
+    this.images = ctx.images ?? new ImagePuller({ runtime: ctx.runtime, record: ctx.record, ...(now ? { now: () => now().getTime() } : {}) });
+  }
 
   private now(): Date {
     return this.ctx.now?.() ?? new Date();
@@ -377,40 +382,11 @@ export class PodSyncer {
   }
 
   private async ensureImage(pod: Pod, spec: Container, waiting: Map<string, ContainerWaiting>, requeue: (ms: number) => void): Promise<boolean> {
-    const { runtime } = this.ctx;
-    const policy = spec.imagePullPolicy ?? 'IfNotPresent';
-    const present = policy === 'Always' ? undefined : await runtime.imageStatus(spec.image);
-    if (present) return true;
-    if (policy === 'Never') {
-      const message = `Container image "${spec.image}" is not present with pull policy of Never`;
-      waiting.set(spec.name, { reason: 'ErrImageNeverPull', message });
-      this.ctx.record(pod, 'Warning', 'ErrImageNeverPull', message);
-      return false;
-    }
-    const key = `${pod.metadata.uid}/${spec.image}`;
-    const backoff = pullBackoff.get(key);
-    const now = this.now().getTime();
-    if (backoff && backoff.until > now) {
-      waiting.set(spec.name, { reason: 'ImagePullBackOff', message: `Back-off pulling image "${spec.image}": ${backoff.message}` });
-      requeue(backoff.until - now);
-      return false;
-    }
-    try {
-      this.ctx.record(pod, 'Normal', 'Pulling', `Pulling image "${spec.image}"`);
-      const started = Date.now();
-      await runtime.pullImage(spec.image);
-      pullBackoff.delete(key);
-      this.ctx.record(pod, 'Normal', 'Pulled', `Successfully pulled image "${spec.image}" in ${Date.now() - started}ms`);
-      return true;
-    } catch (err) {
-      const message = err instanceof ImagePullError ? err.message : `failed to pull image "${spec.image}": ${(err as Error).message}`;
-      const delayMs = Math.min((backoff?.delayMs ?? BACKOFF_INITIAL_MS / 2) * 2, BACKOFF_MAX_MS);
-      pullBackoff.set(key, { until: now + delayMs, delayMs, message });
-      waiting.set(spec.name, { reason: 'ErrImagePull', message });
-      this.ctx.record(pod, 'Warning', 'Failed', message);
-      requeue(delayMs);
-      return false;
-    }
+    const result = await this.images.ensureImageExists(pod, spec);
+    if (result.ok) return true;
+    waiting.set(spec.name, result.waiting);
+    if (result.requeueMs !== undefined) requeue(result.requeueMs);
+    return false;
   }
 
   private status(pod: Pod, containers: ContainerStatus[], podIP: string, sandboxReady: boolean, waiting: Map<string, ContainerWaiting>): PodStatus {
@@ -449,7 +425,7 @@ export class PodSyncer {
       await runtime.removePodSandbox(s.id);
     }
     for (const c of await this.containersOf(uid)) await runtime.removeContainer(c.id);
-    for (const key of pullBackoff.keys()) if (key.startsWith(`${uid}/`)) pullBackoff.delete(key);
+    this.images.forgetPod(uid);
     // Only now that no container holds them: unmount and remove the pod's volumes.
     await this.ctx.volumes?.tearDownPod(uid);
     this.mountFailures.delete(uid);

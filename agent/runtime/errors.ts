@@ -27,7 +27,8 @@ export class ImageNotFoundError extends RuntimeError {
 export class ImagePullError extends RuntimeError {
   constructor(
     readonly image: string,
-    detail: string,
+    /** What the registry or runtime said, without the "failed to pull image" prefix. */
+    readonly detail: string,
   ) {
     super('PullFailed', `failed to pull image "${image}": ${detail}`);
   }

@@ -300,13 +300,40 @@ export interface RuntimeService {
   events(signal: AbortSignal): AsyncIterable<RuntimeEvent>;
 }
 
+/** How far a pull has come, summed over the image's layers (what Docker's pull stream tells). */
+export interface PullProgress {
+  /** Bytes of layer data downloaded so far. */
+  downloadedBytes: number;
+  /** Bytes of every layer whose size is known yet (a layer's size arrives with its first progress). */
+  totalBytes: number;
+  layers: number;
+  /** Layers downloaded (or already present). */
+  layersDone: number;
+}
+
+/** The filesystem holding the runtime's images (CRI ImageFsInfo): the kubelet statfs()es its mount point. */
+export interface ImageFsInfo {
+  /** A directory on that filesystem (Docker's data root; containerd's snapshotter root). */
+  mountpoint: string;
+}
+
 export interface ImageService {
   listImages(): Promise<Image[]>;
   /** undefined when the image is not present on the node. */
   imageStatus(image: string): Promise<Image | undefined>;
-  /** Pulls image; resolves to its image id. */
-  pullImage(image: string, auth?: AuthConfig): Promise<string>;
+  /**
+   * Pulls image; resolves to its image id. onProgress, when the runtime reports progress at
+   * all (Docker does, the CRI does not), is called for every step of the pull stream.
+   */
+  pullImage(image: string, auth?: AuthConfig, onProgress?: (p: PullProgress) => void): Promise<string>;
   removeImage(image: string): Promise<void>;
+  imageFsInfo(): Promise<ImageFsInfo>;
+  /**
+   * The ids of images that any container on the runtime uses, running or not, sandboxes
+   * included, whoever created it, and the sandbox (pause) image always (the kubelet pins
+   * it): image garbage collection must never remove those.
+   */
+  imagesInUse(): Promise<Set<string>>;
 }
 
 export interface ContainerRuntime extends RuntimeService, ImageService {

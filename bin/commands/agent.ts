@@ -15,6 +15,7 @@ import type { DnsSettings } from '../../agent/kubelet/pod-identity/dns.js';
 import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_RESOLV_CONF } from '../../agent/kubelet/pod-identity/pod-identity.js';
 import { list, parseFlags, required, str, usage, UsageError, type FlagSpec, type ParsedFlags } from '../cli-flags.js';
 import { createLogger, shutdownSignal, skiffVersion } from '../daemon.js';
+import { imageFlags, imageOptions } from './agent-image-flags.js';
 
 export const agentFlags: FlagSpec[] = [
   { name: 'server', description: 'URL of the control server, e.g. https://10.0.0.2:6443', placeholder: 'URL' },
@@ -41,6 +42,7 @@ export const agentFlags: FlagSpec[] = [
   { name: 'cluster-domain', description: 'The cluster\'s DNS domain: pods\' search domains and FQDNs', default: DEFAULT_CLUSTER_DOMAIN, placeholder: 'DOMAIN' },
   { name: 'resolv-conf', description: 'Resolver file of the node, the base of pods\' resolv.conf ("" for none)', default: DEFAULT_RESOLV_CONF, placeholder: 'FILE' },
   { name: 'pod-network-backend', description: 'How pods reach pods on other nodes: host-gw (routes via each node\'s InternalIP; all nodes on one L2), vxlan (kernel vxlan device, UDP 8472) or none', default: 'host-gw', placeholder: 'NAME' },
+  ...imageFlags,
 ];
 
 export function resourceOptions(flags: ParsedFlags): AgentResourceOptions {
@@ -149,6 +151,7 @@ export async function agentCommand(argv: string[]): Promise<void> {
     nodeIP: str(flags, 'node-ip'),
     proxy: proxyOptions(flags),
     resources: resourceOptions(flags),
+    images: imageOptions(flags),
     dns: dnsOptions(flags),
     podNetworkBackend: podNetworkBackendFlag(required(flags, 'pod-network-backend')),
     logger,

@@ -37,6 +37,7 @@ service ImageService {
   rpc ImageStatus(ImageStatusRequest) returns (ImageStatusResponse) {}
   rpc PullImage(PullImageRequest) returns (PullImageResponse) {}
   rpc RemoveImage(RemoveImageRequest) returns (RemoveImageResponse) {}
+  rpc ImageFsInfo(ImageFsInfoRequest) returns (ImageFsInfoResponse) {}
 }
 
 // ---- version and status ----
@@ -470,4 +471,17 @@ message PullImageResponse { string image_ref = 1; }
 
 message RemoveImageRequest { ImageSpec image = 1; }
 message RemoveImageResponse {}
+
+message ImageFsInfoRequest {}
+message FilesystemIdentifier { string mountpoint = 1; }
+message FilesystemUsage {
+  int64 timestamp = 1;
+  FilesystemIdentifier fs_id = 2;
+  UInt64Value used_bytes = 3;
+  UInt64Value inodes_used = 4;
+}
+message ImageFsInfoResponse {
+  repeated FilesystemUsage image_filesystems = 1;
+  repeated FilesystemUsage container_filesystems = 2;
+}
 `;

@@ -5,10 +5,10 @@
 import type { Logger } from 'pino';
 import { ImagePullError } from '../errors.js';
 import type { RootfsImporter } from '../pause-image.js';
-import type { AuthConfig, Image, ImageService } from '../runtime.js';
+import type { AuthConfig, Image, ImageFsInfo, ImageService, PullProgress } from '../runtime.js';
 import { criError, grpcMessage } from './cri-client.js';
 import type { CriClient } from './cri-client.js';
-import type { CriImage } from './cri-types.js';
+import type { CriContainer, CriImage } from './cri-types.js';
 import { ctrImport } from './ctr-import.js';
 import { ociImageArchive } from './oci-archive.js';
 
@@ -52,7 +52,8 @@ export class ContainerdImageService implements ImageService {
     }
   }
 
-  async pullImage(image: string, auth?: AuthConfig): Promise<string> {
+  /** PullImage is one unary call: the CRI reports no progress, so there is none to pass on. */
+  async pullImage(image: string, auth?: AuthConfig, _onProgress?: (p: PullProgress) => void): Promise<string> {
     const started = Date.now();
     let ref: string;
     try {
@@ -65,6 +66,34 @@ export class ContainerdImageService implements ImageService {
     }
     this.log.info({ image, ms: Date.now() - started }, 'image pulled');
     return ref;
+  }
+
+  /** CRI ImageFsInfo names the snapshotter's directory; the kubelet statfs()es it. */
+  async imageFsInfo(): Promise<ImageFsInfo> {
+    try {
+      const r = await this.cri.image<{ image_filesystems: { fs_id?: { mountpoint?: string } }[] }>('ImageFsInfo', {});
+      const mountpoint = r.image_filesystems[0]?.fs_id?.mountpoint;
+      if (!mountpoint) throw new Error('ImageFsInfo named no filesystem');
+      return { mountpoint };
+    } catch (err) {
+      throw criError(this.cri.socketPath, err, 'Unavailable', 'reading the image filesystem');
+    }
+  }
+
+  /**
+   * Every container in the namespace counts, whoever made it; sandboxes run containerd's
+   * sandbox image, which ListContainers does not show, so the caller names it.
+   */
+  async imagesInUse(sandboxImage?: string): Promise<Set<string>> {
+    try {
+      const r = await this.cri.runtime<{ containers: CriContainer[] }>('ListContainers', {});
+      const ids = new Set(r.containers.map((c) => c.image_ref).filter((id) => !!id));
+      const sandbox = sandboxImage ? await this.imageStatus(sandboxImage) : undefined;
+      if (sandbox) ids.add(sandbox.id);
+      return ids;
+    } catch (err) {
+      throw criError(this.cri.socketPath, err, 'Unavailable', 'listing containers');
+    }
   }
 
   /** The CRI removes the image itself, with every name it has (not only this one). */

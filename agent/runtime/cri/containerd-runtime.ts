@@ -13,6 +13,8 @@ import { DEFAULT_PAUSE_IMAGE, ensurePauseImage } from '../pause-image.js';
 import {
   LABEL_NODE_NAME,
   type AuthConfig,
+  type ImageFsInfo,
+  type PullProgress,
   type ContainerConfig,
   type ContainerFilter,
   type ContainerRuntime,
@@ -350,8 +352,16 @@ export class ContainerdRuntime implements ContainerRuntime {
     return this.images.imageStatus(image);
   }
 
-  pullImage(image: string, auth?: AuthConfig): Promise<string> {
-    return this.images.pullImage(image, auth);
+  pullImage(image: string, auth?: AuthConfig, onProgress?: (p: PullProgress) => void): Promise<string> {
+    return this.images.pullImage(image, auth, onProgress);
+  }
+
+  imageFsInfo(): Promise<ImageFsInfo> {
+    return this.images.imageFsInfo();
+  }
+
+  async imagesInUse(): Promise<Set<string>> {
+    return this.images.imagesInUse((await sandboxImageOf(this.cri).catch(() => undefined)) ?? DEFAULT_PAUSE_IMAGE);
   }
 
   removeImage(image: string): Promise<void> {

@@ -26,8 +26,11 @@ export function pullRef(ref: string): string {
   return r.digest ? ref : `${r.repo}:${r.tag}`;
 }
 
-/** Reads a progress stream to its end; rejects with the first error Docker reports in it. */
-export function followProgress(docker: Dockerode, stream: NodeJS.ReadableStream): Promise<unknown[]> {
+/**
+ * Reads a progress stream to its end; rejects with the first error Docker reports in it.
+ * onMessage sees every message as it arrives (pull progress).
+ */
+export function followProgress(docker: Dockerode, stream: NodeJS.ReadableStream, onMessage?: (message: unknown) => void): Promise<unknown[]> {
   return new Promise((resolve, reject) => {
     docker.modem.followProgress(stream, (err: Error | null, output: unknown[]) => {
       if (err) return reject(err);
@@ -37,7 +40,7 @@ export function followProgress(docker: Dockerode, stream: NodeJS.ReadableStream)
         | undefined;
       if (failed) return reject(new Error(failed.errorDetail?.message ?? failed.error ?? 'unknown error'));
       resolve(output ?? []);
-    });
+    }, onMessage);
   });
 }
 

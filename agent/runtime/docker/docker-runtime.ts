@@ -17,6 +17,8 @@ import {
   LABEL_POD_NAME,
   LABEL_POD_NAMESPACE,
   type AuthConfig,
+  type ImageFsInfo,
+  type PullProgress,
   type ContainerConfig,
   type ContainerFilter,
   type ContainerRuntime,
@@ -389,8 +391,20 @@ export class DockerRuntime implements ContainerRuntime {
     return this.images.imageStatus(image);
   }
 
-  pullImage(image: string, auth?: AuthConfig): Promise<string> {
-    return this.images.pullImage(image, auth);
+  pullImage(image: string, auth?: AuthConfig, onProgress?: (p: PullProgress) => void): Promise<string> {
+    return this.images.pullImage(image, auth, onProgress);
+  }
+
+  imageFsInfo(): Promise<ImageFsInfo> {
+    return this.images.imageFsInfo();
+  }
+
+  /** The pause image counts even with no sandbox left: the next pod needs it, and it cannot be pulled. */
+  async imagesInUse(): Promise<Set<string>> {
+    const ids = await this.images.imagesInUse();
+    const pause = await this.images.imageStatus(this.pauseImage);
+    if (pause) ids.add(pause.id);
+    return ids;
   }
 
   removeImage(image: string): Promise<void> {
