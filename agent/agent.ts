@@ -9,10 +9,11 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { ApiClient } from '../api/client.js';
 import { createRecorder } from '../api/events.js';
-import { fetchVerifiedCA, parseJoinToken } from '../api/join-token.js';
+import { caHashOfPem, fetchVerifiedCA, parseJoinToken } from '../api/join-token.js';
 import { NodeManager, type NodeStatusSource } from './node/node-manager.js';
 import { collectSystemInfo, nodeCapacity, type CapacityOptions, type Reserved } from './node/system-info.js';
 import { Kubelet } from './kubelet/kubelet.js';
+import { readCachedPodCIDR, savePodCIDR } from './node/pod-cidr-cache.js';
 import { createImageManagement, type ImageOptions } from './images/images.js';
 import type { DnsSettings } from './kubelet/pod-identity/dns.js';
 import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_RESOLV_CONF } from './kubelet/pod-identity/pod-identity.js';
@@ -47,6 +48,8 @@ export interface AgentOptions {
   proxy?: AgentProxyOptions;
   /** Allocatable and eviction; omitted: the kubelet's defaults. */
   resources?: AgentResourceOptions;
+  /** --pod-manifest-path: static pods; omitted: none. */
+  podManifestPath?: string | undefined;
   /** Image GC thresholds and pull progress; omitted: the kubelet's defaults (85 % / 80 %, 2 m, every 5 m). */
   images?: ImageOptions;
   /** Pods' DNS (--cluster-dns, --cluster-domain, --resolv-conf); omitted: no cluster DNS, cluster.local, /etc/resolv.conf. */
@@ -133,10 +136,21 @@ export function resolveRuntime(o: Pick<AgentOptions, 'runtime' | 'runtimeEndpoin
   return found;
 }
 
+function hashOrUndefined(pem: string): string | undefined {
+  try {
+    return caHashOfPem(pem);
+  } catch {
+    return undefined;
+  }
+}
+
 async function trustedCA(o: AgentOptions): Promise<{ caPem: string; secret: string }> {
   const token = parseJoinToken(o.token);
   const caPath = join(o.dataDir, 'ca.crt');
   if (token.caHash) {
+    // A CA saved by an earlier start that matches the token needs no control server.
+    const saved = existsSync(caPath) ? await readFile(caPath, 'utf8') : undefined;
+    if (saved && hashOrUndefined(saved) === token.caHash) return { caPem: saved, secret: token.secret };
     const caPem = await fetchVerifiedCA(o.server, token.caHash);
     await writeFile(caPath, caPem, { mode: 0o644 });
     return { caPem, secret: token.secret };
@@ -198,8 +212,16 @@ export async function runAgent(o: AgentOptions, signal: AbortSignal): Promise<vo
     const hostIP = (await source.status()).addresses!.find((a) => a.type === 'InternalIP')!.address;
     let eviction: EvictionManager | undefined;
     const nodes = new NodeManager({ client, nodeName: o.nodeName, source, pressure: () => eviction?.pressure() ?? NO_PRESSURE, logger: log.child({ component: 'node' }) });
-    await nodes.register(signal);
-    const podCIDR = await nodes.waitForPodCIDR(signal);
+    // A restart goes on with the saved pod range while registration waits for the control
+    // server, so static pods run without it; a first start waits for the range.
+    const registered = nodes.register(signal).then(() => nodes.waitForPodCIDR(signal));
+    const savedCIDR = await readCachedPodCIDR(o.dataDir);
+    const podCIDR = savedCIDR ?? (await registered);
+    const registration = registered.then(async (assigned) => {
+      if (assigned !== savedCIDR) await savePodCIDR(o.dataDir, assigned);
+      if (savedCIDR && assigned !== savedCIDR) log.warn({ saved: savedCIDR, assigned }, 'the control server assigned another pod range: restart the agent to use it');
+    });
+    registration.catch(() => undefined);
     await runtime.ensurePodNetwork(podCIDR);
     log.info({ node: o.nodeName, podCIDR, hostIP }, 'node ready');
     const record = createRecorder(client, { component: 'kubelet', host: o.nodeName }, log);
@@ -213,6 +235,7 @@ export async function runAgent(o: AgentOptions, signal: AbortSignal): Promise<vo
       record,
       imagePuller: images.puller,
       dataDir: o.dataDir,
+      podManifestPath: o.podManifestPath,
       dns: {
         clusterDNS: o.dns?.clusterDNS ?? [],
         clusterDomain: o.dns?.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN,
@@ -248,7 +271,7 @@ export async function runAgent(o: AgentOptions, signal: AbortSignal): Promise<vo
       : Promise.resolve();
     const backend = o.podNetworkBackend ?? 'host-gw';
     const podRoutes = backend === 'none' ? Promise.resolve() : runNodeRoutes({ client, self: { node: o.nodeName, nodeIP: hostIP, podCIDR }, backend, logger: log.child({ component: 'pod-network' }) }, signal);
-    await Promise.all([kubelet.run(signal), nodes.run(signal), tunnel.run(signal), proxy, eviction.run(signal), images.gc.run(signal), podRoutes]);
+    await Promise.all([kubelet.run(signal), registration.then(() => nodes.run(signal), () => undefined), tunnel.run(signal), proxy, eviction.run(signal), images.gc.run(signal), podRoutes]);
   } finally {
     client.close();
     await runtime.close();

@@ -10,6 +10,8 @@ import { Informer } from '../../api/informer.js';
 import { resources } from '../../api/resources.js';
 import type { Node, Pod } from '../../api/types.js';
 import { LABEL_POD_UID, type ContainerRuntime } from '../runtime/runtime.js';
+import { StaticPods } from './config/static-pods.js';
+import { isMirrorPod, isStaticPod } from './config/static-pod.js';
 import { Pleg } from './pleg.js';
 import { ProberManager } from './prober/prober-manager.js';
 import { PodWorkers } from './pod-workers.js';
@@ -38,6 +40,8 @@ export interface KubeletOptions {
   relistMs?: number;
   /** Builds the image puller on the kubelet's Secret cache (pull secrets); none: pulls without credentials. */
   imagePuller?: (objects: ConfigObjects) => ImagePuller;
+  /** --pod-manifest-path: static pods; none: no static pods. */
+  podManifestPath?: string | undefined;
   /** --cluster-dns, --cluster-domain, --resolv-conf: pods' resolv.conf, hostname domain and /etc/hosts. */
   dns: DnsSettings;
 }
@@ -63,6 +67,7 @@ export class Kubelet {
   private readonly pods = new Map<string, Pod>();
   /** Pods the eviction manager chose, with the message their status will carry. */
   private readonly evictions = new Map<string, string>();
+  private readonly staticPods: StaticPods;
 
   constructor(private readonly options: KubeletOptions) {
     this.informer = new Informer<Pod>(options.client, resources.pods, {
@@ -76,6 +81,24 @@ export class Kubelet {
     );
     this.objects = new ConfigObjectCache(options.client, options.logger, (kind, ns, name) => this.onConfigObjectChange(kind, ns, name));
     this.volumes = new VolumeManager({ dataDir: options.dataDir, objects: this.objects, logger: options.logger.child({ component: 'volume-manager' }) });
+    this.staticPods = new StaticPods({
+      client: options.client,
+      nodeName: options.nodeName,
+      logger: options.logger.child({ component: 'static-pods' }),
+      manifestPath: options.podManifestPath,
+      host: {
+        update: (uid, pod) => {
+          if (pod) this.pods.set(uid, pod);
+          this.workers.update(uid, pod);
+        },
+        poke: (uid) => this.workers.poke(uid),
+        apiSynced: () => this.informer.hasSynced(),
+        setStatus: (mirror, status) => this.statusManager.setStatus(mirror, status),
+        forgetStatus: (uid) => this.statusManager.forget(uid),
+        reportInvalid: (file, message) =>
+          options.record({ apiVersion: 'v1', kind: 'Node', metadata: { name: options.nodeName, uid: options.nodeName } } as unknown as Pod, 'Warning', 'InvalidStaticPodManifest', `Could not process manifest file "${file}": ${message}`),
+      },
+    });
     this.informer.addHandlers({
       onAdd: (pod) => this.onPodUpdate(pod),
       onUpdate: (_old, pod) => this.onPodUpdate(pod),
@@ -84,6 +107,7 @@ export class Kubelet {
   }
 
   private onPodUpdate(pod: Pod): void {
+    if (isMirrorPod(pod)) return this.staticPods.onMirrorUpdate(pod); // never run: its static pod runs
     const uid = pod.metadata.uid!;
     this.pods.set(uid, pod);
     this.workers.update(uid, pod);
@@ -98,6 +122,7 @@ export class Kubelet {
   }
 
   private onPodDelete(pod: Pod): void {
+    if (isMirrorPod(pod)) return this.staticPods.onMirrorDelete(pod); // recreated, the static pod untouched
     this.evictions.delete(pod.metadata.uid ?? '');
     // Deleted from the API (forced, or after we finished it): make sure nothing is left.
     this.workers.update(pod.metadata.uid!, undefined);
@@ -125,26 +150,36 @@ export class Kubelet {
     });
     const pleg = new Pleg(runtime, logger.child({ component: 'pleg' }), this.options.relistMs ?? 1_000);
     pleg.onPodChanged((uid) => {
-      if (!this.informer.hasSynced()) return;
       if (this.workers.has(uid)) this.workers.poke(uid);
-      else this.workers.update(uid, undefined); // an orphan: its pod is not ours (any more)
+      else if (this.informer.hasSynced()) this.workers.update(uid, undefined); // an orphan: its pod is not ours (any more)
     });
+    // Static pods start before (and without) the API: their manifests are read first, so
+    // their containers are never taken for orphans, and the PLEG restarts them while the
+    // control server is away.
+    const staticDone = (await this.staticPods.start(signal)).done;
+    const plegDone = pleg.run(signal);
     const informerDone = this.informer.run(signal);
     const statusDone = this.statusManager.run(signal);
     const objectsDone = this.objects.run(signal);
     // Pods are synced only once ConfigMaps and Secrets are listed too: before that, a
     // missing one would be reported that merely has not arrived yet.
     await Promise.race([Promise.all([this.informer.synced, this.objects.synced]), stopped(signal)]);
-    if (signal.aborted) return this.finish([informerDone, statusDone, objectsDone]);
+    if (signal.aborted) return this.finish([informerDone, statusDone, objectsDone, plegDone, staticDone]);
     await this.readAllocatable();
     logger.info({ pods: this.informer.list().length }, 'pods listed, starting pod workers');
     await this.cleanupOrphanedPodDirs();
-    const plegDone = pleg.run(signal);
-    const resync = setInterval(() => this.workers.keys().forEach((uid) => this.workers.poke(uid)), this.options.resyncMs ?? RESYNC_MS);
+    // Orphans are judged only now: the PLEG reports every pod once more.
+    pleg.resync();
+    // Mirror pods can be made (or found) now.
+    this.staticPods.uids().forEach((uid) => this.workers.poke(uid));
+    const resync = setInterval(() => {
+      this.workers.keys().forEach((uid) => this.workers.poke(uid));
+      void this.staticPods.cleanupOrphanedMirrorPods();
+    }, this.options.resyncMs ?? RESYNC_MS);
     resync.unref();
     await stopped(signal);
     clearInterval(resync);
-    await this.finish([informerDone, statusDone, plegDone, objectsDone]);
+    await this.finish([informerDone, statusDone, plegDone, objectsDone, staticDone]);
   }
 
   /**
@@ -176,9 +211,10 @@ export class Kubelet {
 
   /** Pods bound here that still run: what eviction may choose from. */
   activePods(): Pod[] {
+    // Mirror pods are not evicted: their static pods are critical, as the kubelet's are.
     return this.informer
       .list()
-      .filter((p) => !p.metadata.deletionTimestamp && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed' && !this.evictions.has(p.metadata.uid ?? ''));
+      .filter((p) => !isMirrorPod(p) && !p.metadata.deletionTimestamp && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed' && !this.evictions.has(p.metadata.uid ?? ''));
   }
 
   /** Hard eviction: the pod's containers are killed at once and it ends Failed/Evicted. */
@@ -197,6 +233,7 @@ export class Kubelet {
       logger.info({ uid, pod: last ? `${last.metadata.namespace}/${last.metadata.name}` : undefined }, 'removing pod no longer bound to this node');
       this.prober.removePod(uid);
       await this.syncer.killPod(uid, grace, last);
+      if (last && isStaticPod(last)) await this.staticPods.podRemoved(last);
       this.pods.delete(uid);
       this.statusManager.forget(uid);
       this.workers.forget(uid);
@@ -225,8 +262,12 @@ export class Kubelet {
     const phase = s.phase;
     if (phase === 'Succeeded' || phase === 'Failed') this.prober.removePod(uid);
     else this.prober.observe(pod, s.podIP ?? '', [...(s.initContainerStatuses ?? []), ...(s.containerStatuses ?? [])]);
-    this.statusManager.setStatus(pod, s);
-    return result.requeueAfterMs !== undefined ? { requeueAfterMs: result.requeueAfterMs } : undefined;
+    let requeueAfterMs = result.requeueAfterMs;
+    if (isStaticPod(pod)) {
+      const retry = await this.staticPods.syncMirrorPod(pod, s);
+      if (retry !== undefined) requeueAfterMs = Math.min(requeueAfterMs ?? retry, retry);
+    } else this.statusManager.setStatus(pod, s);
+    return requeueAfterMs !== undefined ? { requeueAfterMs } : undefined;
   }
 
   /** Pod uids the runtime has containers for (for the PLEG's orphan check). */

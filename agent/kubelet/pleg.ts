@@ -11,6 +11,7 @@ export class Pleg {
   private readonly listeners: ((uid: string) => void)[] = [];
   private fingerprints = new Map<string, string>();
   private relistNow: (() => void) | undefined;
+  private reportAll = false;
 
   constructor(
     private readonly runtime: ContainerRuntime,
@@ -45,7 +46,15 @@ export class Pleg {
     await events;
   }
 
+  /** The next relist reports every pod, changed or not (the kubelet's pods are listed now). */
+  resync(): void {
+    this.reportAll = true;
+    this.relistNow?.();
+  }
+
   async relist(): Promise<void> {
+    const all = this.reportAll;
+    this.reportAll = false;
     const [containers, sandboxes] = await Promise.all([this.runtime.listContainers(), this.runtime.listPodSandbox()]);
     const next = new Map<string, string[]>();
     for (const c of containers) {
@@ -59,7 +68,7 @@ export class Pleg {
     const fingerprints = new Map<string, string>();
     for (const [uid, parts] of next) fingerprints.set(uid, parts.sort().join(','));
     const changed: string[] = [];
-    for (const [uid, fp] of fingerprints) if (this.fingerprints.get(uid) !== fp) changed.push(uid);
+    for (const [uid, fp] of fingerprints) if (all || this.fingerprints.get(uid) !== fp) changed.push(uid);
     for (const uid of this.fingerprints.keys()) if (!fingerprints.has(uid)) changed.push(uid);
     this.fingerprints = fingerprints;
     for (const uid of changed) for (const l of this.listeners) l(uid);

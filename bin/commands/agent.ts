@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { runAgent, type AgentProxyOptions, type AgentResourceOptions } from '../../agent/agent.js';
+import { DEFAULT_POD_MANIFEST_PATH } from '../../agent/kubelet/config/file-source.js';
 import { DEFAULT_EVICTION_HARD, parseEvictionHard } from '../../agent/eviction/thresholds.js';
 import { addReserved, parseReserved } from '../../agent/node/reserved.js';
 import { cleanupProxyRules } from '../../agent/proxy/cleanup.js';
@@ -38,6 +39,7 @@ export const agentFlags: FlagSpec[] = [
   { name: 'system-reserved', description: 'Kept out of allocatable for the OS, e.g. cpu=100m,memory=256Mi,ephemeral-storage=1Gi', placeholder: 'LIST' },
   { name: 'kube-reserved', description: 'Kept out of allocatable for Skiff itself (same form as --system-reserved)', placeholder: 'LIST' },
   { name: 'max-pods', description: 'Most pods this node runs', default: '110', placeholder: 'N' },
+  { name: 'pod-manifest-path', description: 'Directory (or file) of static pod manifests, one Pod per file, run without the control server and mirrored in the API ("" for none)', default: DEFAULT_POD_MANIFEST_PATH, placeholder: 'DIR' },
   { name: 'cluster-dns', description: 'IP addresses of the cluster DNS server, comma-separated: the nameservers of ClusterFirst pods (none: they fall back to Default)', multiple: true, placeholder: 'IPS' },
   { name: 'cluster-domain', description: 'The cluster\'s DNS domain: pods\' search domains and FQDNs', default: DEFAULT_CLUSTER_DOMAIN, placeholder: 'DOMAIN' },
   { name: 'resolv-conf', description: 'Resolver file of the node, the base of pods\' resolv.conf ("" for none)', default: DEFAULT_RESOLV_CONF, placeholder: 'FILE' },
@@ -151,6 +153,7 @@ export async function agentCommand(argv: string[]): Promise<void> {
     nodeIP: str(flags, 'node-ip'),
     proxy: proxyOptions(flags),
     resources: resourceOptions(flags),
+    podManifestPath: str(flags, 'pod-manifest-path') || undefined,
     images: imageOptions(flags),
     dns: dnsOptions(flags),
     podNetworkBackend: podNetworkBackendFlag(required(flags, 'pod-network-backend')),

@@ -191,7 +191,7 @@ export class TestCluster {
     this.nodeNames.push(name);
     const agent = new Daemon(
       name,
-      ['agent', '--server', this.url, '--token-file', join(this.dir, 'control', 'node-token'), '--node-name', name, '--data-dir', join(this.dir, name), ...this.runtimeArgs(), '--log-level', 'debug', ...(this.options.proxy ? [] : ['--disable-proxy']), '--eviction-hard', TEST_EVICTION_HARD, ...(this.options.agentArgs ?? [])],
+      ['agent', '--server', this.url, '--token-file', join(this.dir, 'control', 'node-token'), '--node-name', name, '--data-dir', join(this.dir, name), '--pod-manifest-path', this.manifestDir(name), ...this.runtimeArgs(), '--log-level', 'debug', ...(this.options.proxy ? [] : ['--disable-proxy']), '--eviction-hard', TEST_EVICTION_HARD, ...(this.options.agentArgs ?? [])],
       join(this.dir, `${name}.log`),
     );
     agent.start();
@@ -201,6 +201,11 @@ export class TestCluster {
 
   private runtimeArgs(): string[] {
     return this.options.runtime === 'containerd' ? ['--runtime', 'containerd', '--runtime-endpoint', CONTAINERD_SOCKET] : ['--runtime', 'docker'];
+  }
+
+  /** The agent's static pod manifests (its own, so no test agent runs /etc/skiff/manifests). */
+  manifestDir(name = this.nodeNames[0]!): string {
+    return join(this.dir, name, 'manifests');
   }
 
   agent(name = this.nodeNames[0]!): Daemon {
