@@ -19,6 +19,7 @@ import type { DnsSettings } from './kubelet/pod-identity/dns.js';
 import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_RESOLV_CONF } from './kubelet/pod-identity/pod-identity.js';
 import { DEFAULT_CONTAINERD_SOCKET } from './runtime/cri/default-socket.js';
 import type { ContainerRuntime } from './runtime/runtime.js';
+import { runtimeChoice } from './runtime/runtime-choice.js';
 import { AgentError } from './errors.js';
 import { TunnelClient } from './streaming/tunnel-client.js';
 import { SummaryProvider } from './stats/summary-provider.js';
@@ -200,6 +201,8 @@ function statusSource(nodeName: string, runtimeVersion: string, nodeIP: string |
 export async function runAgent(o: AgentOptions, signal: AbortSignal): Promise<void> {
   const log = o.logger;
   const target = resolveRuntime(o);
+  const candidates = [{ kind: 'docker' as const, socketPath: DEFAULT_DOCKER_SOCKET }, ...CONTAINERD_SOCKETS.map((socketPath) => ({ kind: 'containerd' as const, socketPath }))];
+  log.info({ runtime: target.kind, socket: target.socketPath }, `container runtime chosen: ${runtimeChoice({ requested: o.runtime, endpoint: o.runtimeEndpoint?.replace(/^unix:\/\//, ''), chosen: target, candidates, exists: existsSync })}`);
   await mkdir(o.dataDir, { recursive: true, mode: 0o700 });
   const { caPem, secret } = await trustedCA(o);
   const client = new ApiClient({ server: o.server, token: secret, caPem, userAgent: `skiff-agent/${o.nodeName}` });
