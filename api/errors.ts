@@ -91,6 +91,13 @@ export const errors = {
   unavailable(message: string): ApiError {
     return new ApiError(status(503, 'ServiceUnavailable', message));
   },
+  /** 429; a cause of type `causeType` carries the why (e.g. a disruption budget's numbers). */
+  tooManyRequests(message: string, retryAfterSeconds: number, cause?: { type: string; message: string }): ApiError {
+    const d: NonNullable<Status['details']> = {};
+    if (cause) d.causes = [{ reason: cause.type, message: cause.message }];
+    if (retryAfterSeconds > 0) d.retryAfterSeconds = retryAfterSeconds;
+    return new ApiError(status(429, 'TooManyRequests', message, d));
+  },
 };
 
 export function isNotFound(err: unknown): boolean {

@@ -61,6 +61,7 @@ export const resources = {
   cronjobs: type('batch', 'v1', 'cronjobs', 'CronJob', true, { shortNames: ['cj'], categories: ['all'], subresources: ['status'] }),
   leases: type('coordination.k8s.io', 'v1', 'leases', 'Lease', true),
   endpointslices: type('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice', true),
+  poddisruptionbudgets: type('policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget', true, { shortNames: ['pdb'], subresources: ['status'] }),
 } as const satisfies Record<string, ResourceType>;
 
 export type ResourceName = keyof typeof resources;

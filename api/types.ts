@@ -270,6 +270,7 @@ export type StatusReason =
   | 'Timeout'
   | 'InternalError'
   | 'ServiceUnavailable'
+  | 'TooManyRequests'
   | 'NonZeroExitCode'
   | '';
 

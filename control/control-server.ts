@@ -16,6 +16,7 @@ import { DeploymentController } from './controllers/deployment-controller.js';
 import { DaemonSetController } from './controllers/daemonset/daemonset-controller.js';
 import { JobController } from './controllers/job/job-controller.js';
 import { CronJobController } from './controllers/cronjob/cronjob-controller.js';
+import { DisruptionController } from './controllers/disruption/disruption-controller.js';
 import { CONTROLLER_MANAGER_LEASE, CONTROLLER_MANAGER_LEASE_NAMESPACE, controlServerIdentity } from './controllers/leader-election/identity.js';
 import { LeaderElector } from './controllers/leader-election/leader-elector.js';
 import { CONTROLLER_NAMES, type ControllerName } from './controllers/controller-set.js';
@@ -157,6 +158,7 @@ async function runComponents(o: ControlOptions, creds: { url: string; caPem: str
     daemonset: () => new DaemonSetController({ client, logger: logger('daemonset-controller'), record: recorder('daemonset-controller') }),
     job: () => new JobController({ client, logger: logger('job-controller'), record: recorder('job-controller') }),
     cronjob: () => new CronJobController({ client, logger: logger('cronjob-controller'), record: recorder('cronjob-controller') }),
+    disruption: () => new DisruptionController({ client, logger: logger('disruption-controller'), record: recorder('controllermanager') }),
   };
   // The scheduler and controllers act only while this server holds the Lease, so several
   // control servers can share a store; each term builds them afresh (their informers start

@@ -38,7 +38,8 @@ function replicaSetTemplate(template: PodTemplateSpec | undefined): FieldError[]
   return errs;
 }
 
-function intOrPercent(value: IntOrString | undefined, field: string): FieldError[] {
+/** A count or a percentage up to 100% (maxSurge, maxUnavailable, a PodDisruptionBudget's minAvailable). */
+export function intOrPercent(value: IntOrString | undefined, field: string): FieldError[] {
   if (value === undefined) return [];
   if (typeof value === 'number') return nonNegative(value, field);
   if (!PERCENT.test(value)) return [invalid(field, value, PERCENT_MSG)];

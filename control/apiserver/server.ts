@@ -55,9 +55,11 @@ export class ApiServer {
   private address = '';
   private readonly streaming: PodStreaming;
   private readonly metrics: MetricsApi;
+  private readonly authorization: RequestAuthorization;
 
   constructor(private readonly options: ApiServerOptions) {
-    this.handler = new ResourceHandler(options.store);
+    this.handler = new ResourceHandler(options.store, this.lookup);
+    this.authorization = new RequestAuthorization(options.storages);
     this.streaming = new PodStreaming({
       nodeExists: async (name) => {
         const nodes = this.storages.get('v1|nodes');

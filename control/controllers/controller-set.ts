@@ -14,6 +14,7 @@ export const CONTROLLER_NAMES = [
   'daemonset',
   'job',
   'cronjob',
+  'disruption',
 ] as const;
 
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];

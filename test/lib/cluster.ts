@@ -224,8 +224,11 @@ export class TestCluster {
     }, timeoutMs);
   }
 
-  kubectl(args: string[], opts: { version?: string; input?: string } = {}): Promise<RunResult> {
-    return run(kubectlPath(opts.version), ['--kubeconfig', this.kubeconfig, ...args], opts.input !== undefined ? { input: opts.input } : {});
+  kubectl(args: string[], opts: { version?: string; input?: string; timeoutMs?: number } = {}): Promise<RunResult> {
+    return run(kubectlPath(opts.version), ['--kubeconfig', this.kubeconfig, ...args], {
+      ...(opts.input !== undefined ? { input: opts.input } : {}),
+      ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+    });
   }
 
   /** kubectl that must succeed; returns stdout. */

@@ -16,6 +16,7 @@ import { applyStrategicMergePatch } from '../patch/strategic-merge-patch.js';
 import { timestamp } from '../registry/keys.js';
 import type { ResourceStorage, WriteOptions } from '../registry/storage.js';
 import { serializeWatchEvent, startWatch, type WatchSink } from '../watch/watch-source.js';
+import { evictPod } from './eviction.js';
 import { serveScale } from './scale-handler.js';
 import { predicateFor } from './selectors.js';
 
@@ -32,7 +33,11 @@ const MAX_WATCH_SECONDS = 1800;
 const BOOKMARK_INTERVAL_MS = 60_000;
 
 export class ResourceHandler {
-  constructor(private readonly store: Store) {}
+  /** @param lookup other types' storages, by "group/version" and resource (the eviction reads budgets) */
+  constructor(
+    private readonly store: Store,
+    private readonly lookup?: (gv: string, resource: string) => ResourceStorage | undefined,
+  ) {}
 
   async handle(req: IncomingMessage, res: ServerResponse, r: ResourceRequest): Promise<void> {
     const method = req.method ?? 'GET';
@@ -232,11 +237,7 @@ export class ResourceHandler {
     sendJson(res, 201, ok);
   }
 
-  /**
-   * POST pods/{name}/eviction (kubectl drain): a graceful delete with the Eviction's
-   * deleteOptions. There are no PodDisruptionBudgets to consult yet, so every eviction is
-   * allowed (Kubernetes would answer 429 TooManyRequests when a budget forbids it).
-   */
+  /** POST pods/{name}/eviction (kubectl drain): see eviction.ts. */
   private async evict(req: IncomingMessage, res: ServerResponse, r: ResourceRequest): Promise<void> {
     const eviction = (await this.decodeObject(req, r)) as KubeObject & { deleteOptions?: unknown };
     if (eviction.metadata.name !== undefined && eviction.metadata.name !== r.name) {
@@ -244,7 +245,7 @@ export class ResourceHandler {
     }
     const options = eviction.deleteOptions;
     if (options !== undefined && options !== null && !isPlainObject(options)) throw errors.badRequest('deleteOptions must be an object');
-    await r.storage.delete(r.namespace, r.name!, (options ?? {}) as DeleteOptions, { dryRun: isDryRun(r.query) });
+    await evictPod({ pods: r.storage, budgets: this.lookup?.('policy/v1', 'poddisruptionbudgets'), namespace: r.namespace ?? 'default', name: r.name!, options: (options ?? {}) as DeleteOptions, dryRun: isDryRun(r.query) });
     const ok: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 };
     sendJson(res, 201, ok);
   }

@@ -21,5 +21,8 @@ export function sendError(res: ServerResponse, err: unknown): void {
     res.destroy();
     return;
   }
+  // As Kubernetes does for 429s (kubectl drain waits on it) and 503s.
+  const retryAfter = api.status.details?.retryAfterSeconds;
+  if (retryAfter) res.setHeader('Retry-After', String(retryAfter));
   sendJson(res, api.code, api.status);
 }

@@ -8,6 +8,7 @@ import { daemonSetStrategy, deploymentStrategy, replicaSetStrategy } from './app
 import { cronJobStrategy, jobStrategy } from './batch-strategies.js';
 import { configMapStrategy, secretStrategy, serviceAccountStrategy } from './config-strategies.js';
 import { endpointSliceStrategy, endpointsStrategy, serviceStrategy } from './service-strategies.js';
+import { podDisruptionBudgetStrategy } from './policy-strategies.js';
 import type { ServiceAllocator } from './service-allocation/service-allocator.js';
 import { ServiceStorage } from './service-allocation/service-storage.js';
 import { ResourceStorage, type StorageContext } from './storage.js';
@@ -32,6 +33,7 @@ export function strategies(podAdmission?: PodAdmission): Strategy[] {
     cronJobStrategy,
     leaseStrategy,
     endpointSliceStrategy,
+    podDisruptionBudgetStrategy,
   ];
 }
 

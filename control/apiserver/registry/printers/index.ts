@@ -6,6 +6,7 @@ import { leaseTable } from './lease-table.js';
 import { namespaceTable } from './namespace-table.js';
 import { nodeTable } from './node-table.js';
 import { podTable } from './pod-table.js';
+import { podDisruptionBudgetTable } from './pdb-table.js';
 import { cronJobTable, jobTable } from './batch-tables.js';
 import { configMapTable, secretTable, serviceAccountTable } from './config-tables.js';
 import { eventTable } from './event-table.js';
@@ -29,6 +30,7 @@ const byResource = new Map<string, TableConversion>([
   ['daemonsets', daemonSetTable],
   ['jobs', jobTable],
   ['cronjobs', cronJobTable],
+  ['poddisruptionbudgets', podDisruptionBudgetTable],
 ]);
 
 /** The printer for "pods", "nodes", "namespaces", "leases"; NAME/AGE for anything else. */
@@ -38,7 +40,7 @@ export function tableConversionFor(resource: string): TableConversion {
 
 export { defaultTable, leaseTable, namespaceTable, nodeTable, podTable };
 export { eventTable, serviceTable, endpointsTable, endpointSliceTable, configMapTable, secretTable, serviceAccountTable };
-export { deploymentTable, replicaSetTable, daemonSetTable, jobTable, cronJobTable };
+export { deploymentTable, replicaSetTable, daemonSetTable, jobTable, cronJobTable, podDisruptionBudgetTable };
 export { printPod, podColumnDefinitions } from './pod-table.js';
 export { printNode, nodeColumnDefinitions, nodeRoles, nodeStatus } from './node-table.js';
 export { printNamespace, namespaceColumnDefinitions } from './namespace-table.js';
