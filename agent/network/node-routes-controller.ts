@@ -62,14 +62,15 @@ export class NodeRoutesController {
           continue;
         }
       }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.max(0, resyncMs - (Date.now() - lastFull)));
+      // A change that arrived during the sync is handled at once.
+      if (!this.dirty) await new Promise<void>((resolve) => {
         const done = () => {
           clearTimeout(timer);
           signal.removeEventListener('abort', done);
           this.wake = undefined;
           resolve();
         };
+        const timer = setTimeout(done, Math.max(0, resyncMs - (Date.now() - lastFull)));
         this.wake = done;
         signal.addEventListener('abort', done, { once: true });
       });
@@ -82,6 +83,7 @@ export class NodeRoutesController {
   private async sync(): Promise<void> {
     const { self, backend, logger } = this.o;
     const peers = peersOf(self, this.nodes.list());
+    logger.debug({ nodes: this.nodes.list().length, peers: peers.length }, 'pod network sync');
     if (backend === 'vxlan') {
       await ensureVxlanDevice(self, logger);
       await syncVxlanPeers(vxlanEntries(peers));

@@ -1,0 +1,57 @@
+// Processes the rig starts (containerd and skiff agents inside host netns, the control
+// server in the root netns): spawned with their output in a log file, stopped by their own
+// PID, and killed by PID if the test process itself exits first.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const c of live) if (c.exitCode === null && c.signalCode === null && c.pid) process.kill(c.pid, 'SIGKILL');
+});
+
+export class RigProcess {
+  private child: ChildProcess | undefined;
+  constructor(
+    readonly name: string,
+    private readonly cmd: string,
+    private readonly args: string[],
+    readonly logPath: string,
+  ) {}
+
+  start(): void {
+    const log = createWriteStream(this.logPath, { flags: 'a' });
+    // Daemons enter a host's netns with `nsenter --net=…`, which execs them (the PID is the
+    // daemon's own) and, unlike `ip netns exec`, keeps the mount namespace: `ip netns exec`
+    // mounts a fresh /sys, hiding /sys/fs/cgroup, and runc then cannot create containers.
+    const child = spawn(this.cmd, this.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    live.add(child);
+    child.once('exit', () => live.delete(child));
+    child.stdout!.pipe(log);
+    child.stderr!.pipe(log);
+  }
+
+  get pid(): number {
+    return this.child?.pid ?? -1;
+  }
+
+  get running(): boolean {
+    return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 15_000): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    process.kill(child.pid!, signal);
+    const timer = setTimeout(() => child.exitCode === null && child.signalCode === null && process.kill(child.pid!, 'SIGKILL'), timeoutMs);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  logs(lines = 60): string {
+    if (!existsSync(this.logPath)) return '';
+    return readFileSync(this.logPath, 'utf8').split('\n').slice(-lines).join('\n');
+  }
+}
