@@ -30,6 +30,7 @@ export const RUNTIME_NEUTRAL_FILES = [
   'deletion',
   'kubectl-top',
   'kubelet-eviction',
+  'kubelet-pod-identity',
 ];
 
 const here = dirname(fileURLToPath(import.meta.url));
