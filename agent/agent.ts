@@ -11,6 +11,7 @@ import { ApiClient } from '../api/client.js';
 import { createRecorder } from '../api/events.js';
 import { caHashOfPem, fetchVerifiedCA, parseJoinToken } from '../api/join-token.js';
 import { NodeManager, type NodeStatusSource } from './node/node-manager.js';
+import { nodeCredential } from './node/credentials.js';
 import { collectSystemInfo, nodeCapacity, type CapacityOptions, type Reserved } from './node/system-info.js';
 import { Kubelet } from './kubelet/kubelet.js';
 import { readCachedPodCIDR, savePodCIDR } from './node/pod-cidr-cache.js';
@@ -204,7 +205,9 @@ export async function runAgent(o: AgentOptions, signal: AbortSignal): Promise<vo
   const candidates = [{ kind: 'docker' as const, socketPath: DEFAULT_DOCKER_SOCKET }, ...CONTAINERD_SOCKETS.map((socketPath) => ({ kind: 'containerd' as const, socketPath }))];
   log.info({ runtime: target.kind, socket: target.socketPath }, `container runtime chosen: ${runtimeChoice({ requested: o.runtime, endpoint: o.runtimeEndpoint?.replace(/^unix:\/\//, ''), chosen: target, candidates, exists: existsSync })}`);
   await mkdir(o.dataDir, { recursive: true, mode: 0o700 });
-  const { caPem, secret } = await trustedCA(o);
+  const { caPem } = await trustedCA(o);
+  // From here on the agent speaks as system:node:<name>, with its own saved credential.
+  const secret = await nodeCredential({ server: o.server, caPem, token: parseJoinToken(o.token), nodeName: o.nodeName, dataDir: o.dataDir });
   const client = new ApiClient({ server: o.server, token: secret, caPem, userAgent: `skiff-agent/${o.nodeName}` });
   const runtimeLog = log.child({ component: 'runtime' });
   const runtime = await createRuntime(target.kind, target.socketPath, o, runtimeLog);

@@ -10,6 +10,8 @@ import { createRecorder } from '../api/events.js';
 import { writeKubeconfig } from '../api/kubeconfig.js';
 import { ApiServer } from './apiserver/server.js';
 import { Authenticator } from './apiserver/auth.js';
+import { credentialObjects, NodeJoin } from './apiserver/node-join.js';
+import { NodeCredentials } from './pki/node-credentials.js';
 import { buildStorages, ensureSystemNamespaces } from './apiserver/registry/index.js';
 import type { PodAdmission } from './apiserver/registry/pod-strategy.js';
 import { DeploymentController } from './controllers/deployment-controller.js';
@@ -98,11 +100,16 @@ export async function startControl(o: ControlOptions): Promise<RunningControl> {
     for (const c of await services.restoreAllocations()) log.warn(c, 'service holds an address or port outside the ranges or held twice');
     const authenticator = new Authenticator();
     authenticator.addToken(tokens.adminToken, { name: 'admin', groups: ['system:masters', 'system:authenticated'] });
-    authenticator.addToken(tokens.nodeSecret, { name: 'system:node-bootstrap', groups: ['system:nodes', 'system:authenticated'] });
+    // The node token is a join secret only: agents trade it (or a bootstrap token) for their
+    // own node credential at NODE_JOIN_PATH, and authenticate with that from then on.
+    const credentialStore = credentialObjects(storages);
+    const nodeCredentials = new NodeCredentials(credentialStore);
+    authenticator.addAuthenticator(nodeCredentials);
     server = new ApiServer({
       store,
       storages,
       authenticator,
+      nodeJoin: new NodeJoin(credentialStore, nodeCredentials, tokens.nodeSecret),
       tls: { certPem: tls.certPem, keyPem: tls.keyPem, caPem: tls.caCertPem },
       logger: log.child({ component: 'apiserver' }),
       version: o.version,

@@ -186,12 +186,13 @@ export class TestCluster {
     await this.waitForNodesReady();
   }
 
-  addAgent(): string {
+  /** tokenArgs: how the agent is given its join token (default: the control server's node-token file). */
+  addAgent(tokenArgs?: string[]): string {
     const name = `t${this.id}-${this.nodeNames.length}`;
     this.nodeNames.push(name);
     const agent = new Daemon(
       name,
-      ['agent', '--server', this.url, '--token-file', join(this.dir, 'control', 'node-token'), '--node-name', name, '--data-dir', join(this.dir, name), '--pod-manifest-path', this.manifestDir(name), ...this.runtimeArgs(), '--log-level', 'debug', ...(this.options.proxy ? [] : ['--disable-proxy']), '--eviction-hard', TEST_EVICTION_HARD, ...(this.options.agentArgs ?? [])],
+      ['agent', '--server', this.url, ...(tokenArgs ?? ['--token-file', join(this.dir, 'control', 'node-token')]), '--node-name', name, '--data-dir', join(this.dir, name), '--pod-manifest-path', this.manifestDir(name), ...this.runtimeArgs(), '--log-level', 'debug', ...(this.options.proxy ? [] : ['--disable-proxy']), '--eviction-hard', TEST_EVICTION_HARD, ...(this.options.agentArgs ?? [])],
       join(this.dir, `${name}.log`),
     );
     agent.start();
