@@ -1,4 +1,6 @@
-// Join tokens in the k3s shape: `K10<sha256 of the CA cert DER>::node:<secret>`.
+// Join tokens in the k3s shape: `K10<sha256 of the CA cert DER>::node:<secret>` (the
+// cluster's default join secret) or `K10<sha256>::<id>.<secret>` (a bootstrap token made by
+// `skiff token create`, with kubeadm's id/secret alphabet).
 // The CA hash lets a brand-new agent bootstrap trust: it downloads the CA from the server
 // without verifying anything, then accepts it only if its hash matches the token the
 // administrator copied by hand. The secret is never sent before that check has passed.
@@ -11,7 +13,11 @@ export type JoinTokenErrorCode =
   | 'InvalidServerURL'
   | 'CAFetchFailed'
   | 'InvalidCACertificate'
-  | 'CAHashMismatch';
+  | 'CAHashMismatch'
+  /** The control server refused the token at join (unknown, expired, wrong secret). */
+  | 'JoinRefused'
+  /** The node credential saved in the data dir belongs to another node name or was revoked. */
+  | 'NodeCredentialRejected';
 
 export class JoinTokenError extends Error {
   constructor(
@@ -24,14 +30,26 @@ export class JoinTokenError extends Error {
 }
 
 export const JOIN_TOKEN_PREFIX = 'K10';
+/**
+ * Where an agent trades its join token (bearer) for its own node credential: POST
+ * {"nodeName": "..."} → 201 {"kind": "NodeCredential", "nodeName", "token"}.
+ */
+export const NODE_JOIN_PATH = '/skiff/v1/node-credentials';
 export const NODE_TOKEN_USERNAME = 'node';
 
 export interface JoinToken {
   /** Lower-case hex sha256 of the CA certificate's DER; absent for a bare secret. */
   caHash?: string;
-  username: string;
+  /** `node` for the default join secret; absent for a bootstrap token. */
+  username?: string;
+  /** What the agent presents at join: the default secret, or `<id>.<secret>` for a bootstrap token. */
   secret: string;
+  /** The public half of a bootstrap token (`skiff token list` shows it). */
+  tokenId?: string;
 }
+
+/** kubeadm's bootstrap token shape: a public 6-character id and a 16-character secret. */
+export const BOOTSTRAP_TOKEN_RE = /^([a-z0-9]{6})\.([a-z0-9]{16})$/;
 
 const HASH_RE = /^[0-9a-f]{64}$/;
 // Secrets end up in HTTP headers and env files: keep them to printable non-space ASCII.
@@ -51,6 +69,12 @@ function checkCredential(what: string, value: string): void {
   if (!SECRET_RE.test(value)) throw invalid(`the ${what} in a join token must be non-empty printable ASCII without spaces`);
 }
 
+/** `K10<ca hash>::<id>.<secret>`: how `skiff token create` prints a bootstrap token. */
+export function formatBootstrapJoinToken(caHash: string, bootstrapToken: string): string {
+  if (!BOOTSTRAP_TOKEN_RE.test(bootstrapToken)) throw invalid('a bootstrap token must match [a-z0-9]{6}.[a-z0-9]{16}');
+  return `${JOIN_TOKEN_PREFIX}${checkHash(caHash)}::${bootstrapToken}`;
+}
+
 export function formatJoinToken(caHash: string, secret: string, username: string = NODE_TOKEN_USERNAME): string {
   const hash = checkHash(caHash);
   checkCredential('username', username);
@@ -68,14 +92,18 @@ export function parseJoinToken(text: string): JoinToken {
   const s = text.trim();
   if (s === '') throw invalid('the join token is empty');
   if (!s.startsWith(JOIN_TOKEN_PREFIX) || !s.includes('::')) {
+    const bare = BOOTSTRAP_TOKEN_RE.exec(s);
+    if (bare) return { secret: s, tokenId: bare[1]! };
     checkCredential('secret', s);
     return { username: NODE_TOKEN_USERNAME, secret: s };
   }
   const sep = s.indexOf('::');
   const caHash = checkHash(s.slice(JOIN_TOKEN_PREFIX.length, sep));
   const credentials = s.slice(sep + 2);
+  const bootstrap = BOOTSTRAP_TOKEN_RE.exec(credentials);
+  if (bootstrap) return { caHash, secret: credentials, tokenId: bootstrap[1]! };
   const colon = credentials.indexOf(':');
-  if (colon <= 0) throw invalid('a K10 join token must end in "::<username>:<secret>"');
+  if (colon <= 0) throw invalid('a K10 join token must end in "::<id>.<secret>" (a bootstrap token) or "::<username>:<secret>"');
   const username = credentials.slice(0, colon);
   const secret = credentials.slice(colon + 1);
   checkCredential('username', username);

@@ -14,6 +14,7 @@ const commands: Record<string, { load: () => Promise<Run>; summary: string }> = 
   up: { load: () => import('./commands/up.js').then((m) => m.upCommand), summary: 'Start a one-node cluster on this host (control server + agent)' },
   control: { load: () => import('./commands/control.js').then((m) => m.controlCommand), summary: 'Run the control server (API, store, scheduler, controllers)' },
   agent: { load: () => import('./commands/agent.js').then((m) => m.agentCommand), summary: 'Run the node agent on this host' },
+  token: { load: () => import('./commands/token.js').then((m) => m.tokenCommand), summary: 'Create, list and delete bootstrap tokens for joining hosts' },
 };
 
 function help(): string {

@@ -1,5 +1,7 @@
-// Bearer-token authentication. Tokens are looked up by their SHA-256, so the comparison
-// never leaks timing about the secret itself. Anything without a known token is 401.
+// Bearer-token authentication. Fixed tokens (the cluster admin's) are looked up by their
+// SHA-256, so the comparison never leaks timing about the secret itself; other token kinds
+// (per-node credentials kept in the store) plug in as TokenAuthenticators, tried in order,
+// as Kubernetes' union authenticator does. Anything without a known token is 401.
 
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -10,26 +12,46 @@ export interface UserInfo {
   groups: string[];
 }
 
+/** One kind of bearer token: undefined when the token is not of this kind or not known. */
+export interface TokenAuthenticator {
+  authenticateToken(token: string): Promise<UserInfo | undefined>;
+}
+
 function digest(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
 export class Authenticator {
   private readonly users = new Map<string, UserInfo>();
+  private readonly others: TokenAuthenticator[] = [];
 
   addToken(token: string, user: UserInfo): void {
     this.users.set(digest(token), user);
   }
 
-  authenticate(req: IncomingMessage): UserInfo {
-    const header = req.headers.authorization ?? '';
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    // Websocket clients that cannot set headers (browsers) send the token as a subprotocol.
-    const token = match?.[1] ?? bearerFromProtocols(req.headers['sec-websocket-protocol']);
-    const user = token ? this.users.get(digest(token)) : undefined;
-    if (!user) throw errors.unauthorized();
-    return user;
+  addAuthenticator(a: TokenAuthenticator): void {
+    this.others.push(a);
   }
+
+  async authenticate(req: IncomingMessage): Promise<UserInfo> {
+    const token = bearerToken(req);
+    if (!token) throw errors.unauthorized();
+    const user = this.users.get(digest(token));
+    if (user) return user;
+    for (const a of this.others) {
+      const found = await a.authenticateToken(token);
+      if (found) return found;
+    }
+    throw errors.unauthorized();
+  }
+}
+
+/** The bearer token of a request: the Authorization header, or a websocket subprotocol. */
+export function bearerToken(req: IncomingMessage): string | undefined {
+  const header = req.headers.authorization ?? '';
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  // Websocket clients that cannot set headers (browsers) send the token as a subprotocol.
+  return match?.[1] ?? bearerFromProtocols(req.headers['sec-websocket-protocol']);
 }
 
 function bearerFromProtocols(header: string | undefined): string | undefined {

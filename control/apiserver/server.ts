@@ -12,7 +12,10 @@ import { errors } from '../../api/errors.js';
 import type { ResourceType } from '../../api/resources.js';
 import type { Pod, Status } from '../../api/types.js';
 import type { Store } from '../store/store.js';
-import { Authenticator } from './auth.js';
+import { Authenticator, type UserInfo } from './auth.js';
+import { RequestAuthorization } from './authorization/index.js';
+import type { NodeJoin } from './node-join.js';
+import { NODE_JOIN_PATH } from '../../api/join-token.js';
 import {
   aggregatedContentType,
   aggregatedDiscovery,
@@ -38,6 +41,8 @@ export interface ApiServerOptions {
   store: Store;
   storages: ResourceStorage[];
   authenticator: Authenticator;
+  /** Where agents trade a join token for their node credential; absent: no joins. */
+  nodeJoin?: NodeJoin;
   tls: { certPem: string; keyPem: string; caPem: string };
   logger: Logger;
   version: string;
@@ -116,8 +121,9 @@ export class ApiServer {
     try {
       const url = requestUrl(req);
       if (await this.serveUnauthenticated(url.pathname, res)) return;
-      this.options.authenticator.authenticate(req);
-      await this.route(req, res, url);
+      if (url.pathname === NODE_JOIN_PATH && this.options.nodeJoin) return await this.options.nodeJoin.serve(req, res);
+      const user = await this.options.authenticator.authenticate(req);
+      await this.route(req, res, url, user);
     } catch (err) {
       const api = toApiError(err);
       if (api.code >= 500) this.options.logger.error({ err, method: req.method, url: req.url }, 'request failed');
@@ -144,7 +150,7 @@ export class ApiServer {
     }
   }
 
-  private async route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  private async route(req: IncomingMessage, res: ServerResponse, url: URL, user: UserInfo): Promise<void> {
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const get = req.method === 'GET';
     if (get && path === '/openapi/v2' && (req.headers.accept ?? '').includes(OPENAPI_V2_PROTOBUF)) {
@@ -164,9 +170,13 @@ export class ApiServer {
       if (doc) return sendJson(res, 200, doc);
     }
     const metrics = parseMetricsPath(path);
-    if (metrics) return this.metrics.serve(res, req.method ?? 'GET', metrics, url.searchParams);
-    const resolved = resolveResourcePath(path, this.lookup);
-    if (!resolved) throw errors.pathNotFound(path);
+    if (metrics) {
+      await this.authorization.metrics(user, metrics.resource, metrics.namespace, metrics.name);
+      return this.metrics.serve(res, req.method ?? 'GET', metrics, url.searchParams);
+    }
+    const found = resolveResourcePath(path, this.lookup);
+    if (!found) throw errors.pathNotFound(path);
+    const resolved = await this.authorization.resource(user, req.method ?? 'GET', found, url.searchParams, isWatch(url.searchParams));
     const streamed = streamingSubresource(resolved);
     if (streamed) {
       const pod = (await resolved.storage.get(resolved.namespace, resolved.name!)) as Pod;
@@ -207,11 +217,15 @@ export class ApiServer {
   private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', () => socket.destroy());
     try {
-      const user = this.options.authenticator.authenticate(req);
+      const user = await this.options.authenticator.authenticate(req);
       const url = requestUrl(req);
       const tunnelNode = this.streaming.tunnelNode(url.pathname);
-      if (tunnelNode !== undefined && req.method === 'GET') return await this.streaming.acceptTunnel(req, socket, head, user, tunnelNode);
-      const resolved = resolveResourcePath(url.pathname.replace(/\/+$/, ''), this.lookup);
+      if (tunnelNode !== undefined && req.method === 'GET') {
+        this.authorization.tunnel(user, tunnelNode);
+        return await this.streaming.acceptTunnel(req, socket, head, user, tunnelNode);
+      }
+      const found = resolveResourcePath(url.pathname.replace(/\/+$/, ''), this.lookup);
+      const resolved = found && (await this.authorization.resource(user, req.method === 'POST' ? 'POST' : 'GET', found, url.searchParams, isWatch(url.searchParams)));
       if (resolved && streamingSubresource(resolved) === 'exec' && (req.method === 'GET' || req.method === 'POST')) {
         const pod = (await resolved.storage.get(resolved.namespace, resolved.name!)) as Pod;
         return this.streaming.upgradeExec(req, socket, head, pod, url.searchParams);

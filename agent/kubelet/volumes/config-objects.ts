@@ -1,9 +1,13 @@
-// The ConfigMaps and Secrets the kubelet reads for volumes and env, from two informers
-// (list + watch over all namespaces) rather than a GET per pod sync. A change to one of
-// them is announced to a listener, so the kubelet can sync the pods that use it at once:
-// updates reach configMap/secret volumes within the watch's latency instead of waiting
-// for the periodic resync. The node token may read every namespace (the API server has
-// no node authorizer yet), so nothing narrower is possible today.
+// The ConfigMaps and Secrets the kubelet reads for volumes and env. The node's credential
+// may read only the ones its own pods use, one object at a time (the Node authorizer), so
+// each object asked for gets its own watch (list/watch with fieldSelector metadata.name=<name>
+// in its namespace), as the kubelet's watch-based manager does. A change to one of them is
+// announced to a listener, so the kubelet syncs the pods that use it at once: updates reach
+// configMap/secret volumes within the watch's latency instead of the periodic resync.
+//
+// The first lookup of an object starts its watch and answers "not there yet"; when the
+// watch has listed, the listener is told, and the pods waiting on it sync again. Watches
+// nobody looked up for IDLE_MS (no pod of ours uses the object any more) are stopped.
 
 import type { Logger } from 'pino';
 import type { ApiClient } from '../../../api/client.js';
@@ -26,36 +30,81 @@ export function secretData(s: Secret): Map<string, Buffer> {
 
 export type ConfigObjectKind = 'ConfigMap' | 'Secret';
 
+/** Every pod syncs at least once a minute and reads its objects again: 5 minutes unused is "no longer used". */
+const IDLE_MS = 5 * 60_000;
+
+interface ObjectWatch {
+  informer: Informer<ConfigMap | Secret>;
+  stop: AbortController;
+  lastUsed: number;
+}
+
 export class ConfigObjectCache implements ConfigObjects {
-  private readonly configMaps: Informer<ConfigMap>;
-  private readonly secrets: Informer<Secret>;
+  private readonly watches = new Map<string, ObjectWatch>();
+  private signal: AbortSignal | undefined;
 
-  constructor(client: ApiClient, logger: Logger, onChange: (kind: ConfigObjectKind, namespace: string, name: string) => void) {
-    this.configMaps = new Informer<ConfigMap>(client, resources.configmaps, { logger });
-    this.secrets = new Informer<Secret>(client, resources.secrets, { logger });
-    const watch = <T extends ConfigMap | Secret>(informer: Informer<T>, kind: ConfigObjectKind) => {
-      const changed = (o: T) => onChange(kind, o.metadata.namespace ?? '', o.metadata.name ?? '');
-      informer.addHandlers({ onAdd: changed, onUpdate: (_old, o) => changed(o), onDelete: changed });
-    };
-    watch(this.configMaps, 'ConfigMap');
-    watch(this.secrets, 'Secret');
+  constructor(
+    private readonly client: ApiClient,
+    private readonly logger: Logger,
+    private readonly onChange: (kind: ConfigObjectKind, namespace: string, name: string) => void,
+  ) {}
+
+  /** Sweeps unused watches until signal aborts, then stops them all. */
+  async run(signal: AbortSignal): Promise<unknown> {
+    this.signal = signal;
+    const sweep = setInterval(() => {
+      const now = Date.now();
+      for (const [key, w] of this.watches) {
+        if (now - w.lastUsed > IDLE_MS) {
+          w.stop.abort();
+          this.watches.delete(key);
+        }
+      }
+    }, IDLE_MS / 5);
+    sweep.unref();
+    await new Promise<void>((r) => (signal.aborted ? r() : signal.addEventListener('abort', () => r(), { once: true })));
+    clearInterval(sweep);
+    for (const w of this.watches.values()) w.stop.abort();
+    this.watches.clear();
+    return undefined;
   }
 
-  /** Runs both informers until signal aborts. */
-  run(signal: AbortSignal): Promise<unknown> {
-    return Promise.all([this.configMaps.run(signal), this.secrets.run(signal)]);
-  }
-
-  /** Resolves once both have listed: before that, "not found" would be a lie. */
+  /** Nothing to list up front: objects are watched as pods ask for them. */
   get synced(): Promise<unknown> {
-    return Promise.all([this.configMaps.synced, this.secrets.synced]);
+    return Promise.resolve();
   }
 
   configMap(namespace: string, name: string): ConfigMap | undefined {
-    return this.configMaps.get(`${namespace}/${name}`);
+    return this.lookup('ConfigMap', namespace, name) as ConfigMap | undefined;
   }
 
   secret(namespace: string, name: string): Secret | undefined {
-    return this.secrets.get(`${namespace}/${name}`);
+    return this.lookup('Secret', namespace, name) as Secret | undefined;
+  }
+
+  private lookup(kind: ConfigObjectKind, namespace: string, name: string): ConfigMap | Secret | undefined {
+    const key = `${kind}/${namespace}/${name}`;
+    let w = this.watches.get(key);
+    if (!w) {
+      w = this.start(kind, namespace, name);
+      if (!w) return undefined;
+      this.watches.set(key, w);
+    }
+    w.lastUsed = Date.now();
+    return w.informer.get(`${namespace}/${name}`);
+  }
+
+  private start(kind: ConfigObjectKind, namespace: string, name: string): ObjectWatch | undefined {
+    if (!this.signal || this.signal.aborted) return undefined;
+    const type = kind === 'ConfigMap' ? resources.configmaps : resources.secrets;
+    const informer = new Informer<ConfigMap | Secret>(this.client, type, { namespace, fieldSelector: `metadata.name=${name}`, logger: this.logger });
+    const changed = () => this.onChange(kind, namespace, name);
+    informer.addHandlers({ onAdd: changed, onUpdate: changed, onDelete: changed });
+    // Listed and absent is news too: the pods waiting on it can report it missing now.
+    void informer.synced.then(changed);
+    // run() aborts every watch when the agent stops.
+    const stop = new AbortController();
+    void informer.run(stop.signal);
+    return { informer, stop, lastUsed: Date.now() };
   }
 }
