@@ -65,7 +65,7 @@ export interface Endpoints extends KubeObject {
 
 export interface EndpointSlice extends KubeObject {
   addressType: string;
-  endpoints?: { addresses: string[]; conditions?: { ready?: boolean; serving?: boolean; terminating?: boolean }; nodeName?: string; targetRef?: unknown }[];
+  endpoints?: { addresses: string[]; conditions?: { ready?: boolean; serving?: boolean; terminating?: boolean }; hostname?: string; nodeName?: string; targetRef?: unknown }[];
   ports?: { name?: string; port?: number; protocol?: string; appProtocol?: string }[];
 }
 

@@ -29,6 +29,7 @@ import { EndpointsController } from './controllers/endpoints-controller.js';
 import { EndpointSliceController } from './controllers/endpointslice-controller.js';
 import { NodeLifecycleController } from './controllers/node-lifecycle.js';
 import { ensureKubernetesService } from './apiserver/registry/service-allocation/kubernetes-service.js';
+import { ensureKubeDnsService } from './apiserver/registry/service-allocation/kube-dns-service.js';
 import { advertiseAddress, ensureKubernetesEndpoints } from './apiserver/registry/service-allocation/kubernetes-endpoints.js';
 import { ServiceAllocator } from './apiserver/registry/service-allocation/service-allocator.js';
 import { ServiceStorage } from './apiserver/registry/service-allocation/service-storage.js';
@@ -118,6 +119,7 @@ export async function startControl(o: ControlOptions): Promise<RunningControl> {
     const localHost = o.listenHost === '0.0.0.0' || o.listenHost === '::' ? '127.0.0.1' : o.listenHost;
     const url = `https://${localHost.includes(':') ? `[${localHost}]` : localHost}:${bound.port}`;
     await ensureKubernetesService(services, bound.port);
+    await ensureKubeDnsService(services, log);
     const advertised = o.advertiseAddress ?? advertiseAddress(o.listenHost);
     const endpointStorage = (resource: string) => storages.find((s) => s.type.resource === resource)!;
     if (advertised) await ensureKubernetesEndpoints(endpointStorage('endpoints'), endpointStorage('endpointslices'), advertised, bound.port);

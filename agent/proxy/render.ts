@@ -26,6 +26,12 @@ export interface RenderConfig {
   podCIDR?: string;
   /** This node's IPs: where LoadBalancer Services are exposed. */
   nodeIPs: string[];
+  /**
+   * Cluster IPs this node serves itself on a local address (the node-local DNS server on
+   * the kube-dns IP): no DNAT or REJECT for them, and the guard lets them through while
+   * they are local, so the packet is delivered to the server here.
+   */
+  localServiceIPs?: string[];
 }
 
 export type Table = 'nat' | 'filter';
@@ -166,6 +172,7 @@ export function renderService(svc: ServicePortInfo, endpoints: readonly Endpoint
   const extChain = externalChain(svc.name, svc.protocol);
   const reject = `-j REJECT --reject-with icmp-port-unreachable`;
   const done = () => ({ nat: nat.chains, filter: filter.chains });
+  if (cfg.localServiceIPs?.includes(svc.clusterIP)) return done();
 
   if (usable.length === 0) {
     // Refused at once (ICMP port unreachable → ECONNREFUSED), never a timeout.
@@ -279,6 +286,7 @@ export function assembleRuleset(fragments: readonly ServiceFragment[], cfg: Rend
   filter.add(CHAIN.forward, `${comment('skiff forwarding rules')} -m mark --mark ${MASQ_MARK}/${MASQ_MARK} -j ACCEPT`);
   filter.add(CHAIN.forward, `${comment('skiff forwarding rules')} -m mark --mark ${FORWARD_MARK}/${FORWARD_MARK} -j ACCEPT`);
   filter.add(CHAIN.forward, `${comment('skiff forwarding conntrack rule')} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`);
+  for (const ip of cfg.localServiceIPs ?? []) filter.add(CHAIN.guard, `-d ${ip}/32 ${comment('served on this node')} -m addrtype --dst-type LOCAL -j RETURN`);
   filter.add(CHAIN.guard, `-d ${cfg.serviceCIDR} ${comment('service traffic no rule translated')} -j REJECT --reject-with icmp-port-unreachable`);
   return { nat: nat.chains, filter: filter.chains };
 }

@@ -105,6 +105,8 @@ export function desiredSlices(svc: Service, eps: PodEndpoint[]): EndpointSlice[]
     if (!g) groups.set(k, (g = { ports: e.ports, endpoints: [] }));
     const ep: SliceEndpoint = { addresses: [e.ip], conditions: { ready: e.ready, serving: e.serving || (svc.spec.publishNotReadyAddresses === true), terminating: e.terminating }, targetRef: targetRef(e.pod) };
     if (e.pod.spec?.nodeName) ep.nodeName = e.pod.spec.nodeName;
+    // As Kubernetes: a pod naming this Service as its subdomain gets its hostname on the endpoint (DNS <hostname>.<svc>.<ns>.svc).
+    if (e.pod.spec?.hostname && e.pod.spec.subdomain === svc.metadata.name) ep.hostname = e.pod.spec.hostname;
     g.endpoints.push(ep);
   }
   // A Service with no endpoints still gets one (placeholder) slice, as Kubernetes does.

@@ -1,0 +1,41 @@
+// `skiff agent`'s cluster DNS: the node-local address, the records kept from the agent's
+// shared Service/EndpointSlice watch, the forwarder to the host's resolvers, and the
+// server on port 53, for as long as the agent runs. The address stays when the agent
+// stops, so pods get "port unreachable" at once (not a timeout) until it is back.
+
+import type { Logger } from 'pino';
+import type { ServiceInformers } from '../proxy/service-informers.js';
+import { ClusterRecords } from './cluster-records.js';
+import { DnsServer } from './dns-server.js';
+import { ensureNodeLocalAddress } from './node-local-address.js';
+import { Forwarder } from './upstream.js';
+
+export interface NodeDnsOptions {
+  informers: ServiceInformers;
+  /** Where the server listens: the cluster DNS IP (--cluster-dns). */
+  address: string;
+  clusterDomain: string;
+  /** The host's resolvers, for names outside the cluster (--resolv-conf). */
+  resolvConf: string;
+  logger: Logger;
+}
+
+export async function runNodeDns(o: NodeDnsOptions, signal: AbortSignal): Promise<void> {
+  await ensureNodeLocalAddress(o.address);
+  const records = new ClusterRecords(o.clusterDomain, o.address);
+  o.informers.addHandlers(
+    { onAdd: (s) => records.setService(s), onUpdate: (_a, b) => records.setService(b), onDelete: (s) => records.deleteService(s) },
+    { onAdd: (s) => records.setSlice(s), onUpdate: (_a, b) => records.setSlice(b), onDelete: (s) => records.deleteSlice(s) },
+  );
+  const server = new DnsServer({
+    address: o.address,
+    records,
+    synced: () => o.informers.hasSynced(),
+    forwarder: new Forwarder({ resolvConf: o.resolvConf, ownAddresses: [o.address] }),
+    logger: o.logger,
+  });
+  await server.listen();
+  o.logger.info({ address: o.address, clusterDomain: o.clusterDomain, resolvConf: o.resolvConf }, 'cluster DNS serving on UDP and TCP port 53');
+  await new Promise<void>((r) => (signal.aborted ? r() : signal.addEventListener('abort', () => r(), { once: true })));
+  await server.close();
+}
