@@ -120,6 +120,8 @@ export interface JobStatus {
   failed?: number;
   terminating?: number;
   ready?: number;
+  /** Indexed Jobs: the succeeded completion indexes, "1,3-5,7". */
+  completedIndexes?: string;
 }
 
 export interface Job extends KubeObject {

@@ -3,7 +3,7 @@
 // a failing Job retries after the 10 s backoff and ends Failed with BackoffLimitExceeded, and
 // with restartPolicy OnFailure its container restarts count instead;
 // activeDeadlineSeconds stops a Job that runs too long; ttlSecondsAfterFinished deletes a
-// finished Job and its pods.
+// finished Job and its pods; an Indexed Job runs each completion index once.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -69,6 +69,25 @@ describe('job controller', () => {
     }
     const row = await k(['get', 'job', 'five', '--no-headers']);
     assert.match(row, /^five\s+Complete\s+5\/5\s/);
+  });
+
+  test('Indexed: each index runs once with its JOB_COMPLETION_INDEX and hostname; completedIndexes lists them', async () => {
+    await k(['apply', '-f', '-'], manifest('indexed', { completions: 3, parallelism: 2, completionMode: 'Indexed' }, 'echo "index=$JOB_COMPLETION_INDEX host=$(hostname)"'));
+    const done = await waitFor('the indexed job to complete', async () => {
+      const j = await getJob('indexed');
+      return condition(j, 'Complete') ? j : undefined;
+    }, 120_000, 500);
+    assert.equal(done.status?.completedIndexes, '0-2');
+    assert.equal(done.status?.succeeded, 3);
+    const pods = await jobPods('indexed');
+    const lines: string[] = [];
+    for (const p of pods.filter((x) => x.status?.phase === 'Succeeded')) {
+      const index = p.metadata.annotations?.['batch.kubernetes.io/job-completion-index'];
+      assert.equal(p.metadata.labels?.['batch.kubernetes.io/job-completion-index'], index);
+      assert.match(p.metadata.name!, new RegExp(`^indexed-${index}-`));
+      lines.push((await k(['logs', p.metadata.name!])).trim());
+    }
+    assert.deepEqual(lines.sort(), ['index=0 host=indexed-0', 'index=1 host=indexed-1', 'index=2 host=indexed-2']);
   });
 
   test('backoffLimit: a failed pod is retried after the backoff, then the Job fails', async () => {

@@ -1,4 +1,4 @@
-// The Job controller (Kubernetes' pkg/controller/job, NonIndexed completion mode) together
+// The Job controller (Kubernetes' pkg/controller/job, NonIndexed and Indexed) together
 // with the TTL-after-finished controller. A sync claims the Job's pods by controllerRef and
 // selector, lets job-plan.ts decide, starts or stops pods — unless creates or deletes it
 // asked for are still on their way to the informer (expectations) — and writes status
@@ -19,6 +19,7 @@ import type { Job, JobStatus } from '../../../api/workload-types.js';
 import { processQueue, WorkQueue } from '../../../api/workqueue.js';
 import { controllerRef } from '../replicaset-controller.js';
 import { ControllerExpectations } from '../workloads/expectations.js';
+import { indexedPodParts } from './indexed.js';
 import { isJobFinished, msUntilTtlExpiry, nextJobStatus, planJob, type JobPlan } from './job-plan.js';
 
 export interface JobControllerOptions {
@@ -177,19 +178,21 @@ export class JobController {
     const key = objectKey(job);
     if (plan.create === 0 && plan.delete.length === 0) return;
     this.expectations.expect(key, plan.create, plan.delete.map(objectKey));
-    const results = await Promise.allSettled([...Array.from({ length: plan.create }, () => this.createPod(job)), ...plan.delete.map((p) => this.deletePod(job, p))]);
+    const creates = Array.from({ length: plan.create }, (_, i) => this.createPod(job, plan.createIndexes?.[i]));
+    const results = await Promise.allSettled([...creates, ...plan.delete.map((p) => this.deletePod(job, p))]);
     const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failure) throw failure.reason;
   }
 
-  private async createPod(job: Job): Promise<void> {
-    const template = structuredClone(job.spec.template);
+  /** @param index the completion index of an Indexed Job's pod */
+  private async createPod(job: Job, index?: number): Promise<void> {
+    const template = index === undefined ? structuredClone(job.spec.template) : indexedPodParts(job, index, job.spec.template);
     const meta = template.metadata ?? {};
     const pod: Pod = {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: {
-        generateName: `${job.metadata.name}-`,
+        generateName: index === undefined ? `${job.metadata.name}-` : `${job.metadata.name}-${index}-`,
         namespace: job.metadata.namespace!,
         ...(meta.labels ? { labels: meta.labels } : {}),
         ...(meta.annotations ? { annotations: meta.annotations } : {}),

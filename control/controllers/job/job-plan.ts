@@ -1,13 +1,16 @@
-// What one Job sync decides, without the API (Kubernetes' syncJob, reduced to NonIndexed
-// Jobs): count the Job's pods, decide whether it has finished — Complete when enough pods
+// What one Job sync decides, without the API (Kubernetes' syncJob, reduced): count the
+// Job's pods, decide whether it has finished — Complete when enough pods
 // succeeded, Failed when it ran past activeDeadlineSeconds or its failures passed
 // backoffLimit — and otherwise how many pods to start or stop so that `parallelism` run
 // until `completions` have succeeded. New pods after a failure wait out the backoff:
-// 10 s, doubling per failure since the last success, capped at 6 min.
+// 10 s, doubling per failure since the last success, capped at 6 min. An Indexed Job
+// counts succeeded indexes instead of pods, keeps one active pod per index still to do, and
+// starts the lowest missing indexes first (indexed.ts).
 
 import type { Pod } from '../../../api/types.js';
 import type { Job, JobStatus, WorkloadCondition } from '../../../api/workload-types.js';
 import { compareForDeletion, isPodReady } from '../workloads/pod-ranking.js';
+import { formatIndexes, isIndexed, parseIndexes, podIndex } from './indexed.js';
 
 export const BACKOFF_BASE_MS = 10_000;
 export const BACKOFF_MAX_MS = 6 * 60_000;
@@ -19,12 +22,14 @@ export interface JobPlan {
   finish?: { type: 'Complete' } | { type: 'Failed'; reason: FinishReason; message: string };
   /** Pods to start now. */
   create: number;
+  /** Indexed Jobs: the completion index of each pod to start (create of them). */
+  createIndexes?: number[];
   /** Active pods to stop (too many, or the Job is done or suspended). */
   delete: Pod[];
   /** Resync after this long: a backoff or a deadline runs out. */
   recheckAfterMs?: number;
   /** Counts for status (before this sync's creates and deletes). */
-  counts: { active: number; succeeded: number; failed: number; ready: number; terminating: number };
+  counts: { active: number; succeeded: number; failed: number; ready: number; terminating: number; completedIndexes?: string };
 }
 
 const isTerminal = (p: Pod) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
@@ -78,11 +83,37 @@ function restartsOfActive(pods: Pod[]): number {
   return n;
 }
 
+/** Indexed: which indexes have succeeded (the status's record plus succeeded pods). */
+function succeededIndexes(job: Job, pods: Pod[], completions: number): Set<number> {
+  const done = parseIndexes(job.status?.completedIndexes, completions);
+  for (const p of pods) {
+    const i = p.status?.phase === 'Succeeded' ? podIndex(p, completions) : undefined;
+    if (i !== undefined) done.add(i);
+  }
+  return done;
+}
+
+/** Indexed: active pods that must go — no valid index, an index already done, or a second pod for an index. */
+function surplusIndexedPods(active: Pod[], done: Set<number>, completions: number): Pod[] {
+  const surplus: Pod[] = [];
+  const kept = new Set<number>();
+  // The pod to keep for an index is the one compareForDeletion would delete last.
+  for (const p of [...active].sort(compareForDeletion).reverse()) {
+    const i = podIndex(p, completions);
+    if (i === undefined || done.has(i) || kept.has(i)) surplus.push(p);
+    else kept.add(i);
+  }
+  return surplus;
+}
+
 export function planJob(job: Job, pods: Pod[], now: number): JobPlan {
-  const active = pods.filter(isActive);
+  const indexed = isIndexed(job) && typeof job.spec.completions === 'number';
+  const doneIndexes = indexed ? succeededIndexes(job, pods, job.spec.completions!) : undefined;
+  const surplus = doneIndexes ? surplusIndexedPods(pods.filter(isActive), doneIndexes, job.spec.completions!) : [];
+  const active = pods.filter((p) => isActive(p) && !surplus.includes(p));
   // Never count down: a finished pod someone deleted stays counted (Kubernetes keeps that
   // count with a finalizer on each pod; the Job's status is our record instead).
-  const succeeded = Math.max(job.status?.succeeded ?? 0, pods.filter((p) => p.status?.phase === 'Succeeded').length);
+  const succeeded = doneIndexes ? doneIndexes.size : Math.max(job.status?.succeeded ?? 0, pods.filter((p) => p.status?.phase === 'Succeeded').length);
   const failed = Math.max(job.status?.failed ?? 0, pods.filter((p) => p.status?.phase === 'Failed').length);
   const counts = {
     active: active.length,
@@ -90,9 +121,10 @@ export function planJob(job: Job, pods: Pod[], now: number): JobPlan {
     failed,
     ready: active.filter(isPodReady).length,
     terminating: pods.filter((p) => p.metadata.deletionTimestamp && !isTerminal(p)).length,
+    ...(doneIndexes && doneIndexes.size > 0 ? { completedIndexes: formatIndexes(doneIndexes) } : {}),
   };
-  const plan: JobPlan = { create: 0, delete: [], counts };
-  const stopAll = () => (plan.delete = [...active]);
+  const plan: JobPlan = { create: 0, delete: [...surplus], counts };
+  const stopAll = () => (plan.delete = [...surplus, ...active]);
   const completions = job.spec.completions ?? null;
   const parallelism = job.spec.parallelism ?? 1;
   const backoffLimit = job.spec.backoffLimit ?? 6;
@@ -136,12 +168,18 @@ export function planJob(job: Job, pods: Pod[], now: number): JobPlan {
   const want = completions !== null ? Math.max(0, Math.min(parallelism, completions - succeeded)) : succeeded > 0 ? Math.min(active.length, parallelism) : parallelism;
   const diff = want - active.length;
   if (diff < 0) {
-    plan.delete = [...active].sort(compareForDeletion).slice(0, -diff);
+    plan.delete.push(...[...active].sort(compareForDeletion).slice(0, -diff));
   } else if (diff > 0) {
     const { count, last } = failuresSinceSuccess(pods);
     const wait = last + backoffDelayMs(count) - now;
     if (count > 0 && wait > 0) plan.recheckAfterMs = Math.min(plan.recheckAfterMs ?? Infinity, wait);
-    else plan.create = diff;
+    else if (doneIndexes) {
+      const running = new Set(active.map((p) => podIndex(p, completions!)));
+      const missing: number[] = [];
+      for (let i = 0; i < completions! && missing.length < diff; i++) if (!doneIndexes.has(i) && !running.has(i)) missing.push(i);
+      plan.create = missing.length;
+      plan.createIndexes = missing;
+    } else plan.create = diff;
   }
   return plan;
 }
@@ -150,6 +188,7 @@ export function planJob(job: Job, pods: Pod[], now: number): JobPlan {
 export function nextJobStatus(job: Job, plan: JobPlan, nowIso: string): JobStatus {
   const cur = job.status ?? {};
   const status: JobStatus = { ...cur, active: plan.counts.active, succeeded: plan.counts.succeeded, failed: plan.counts.failed, ready: plan.counts.ready, terminating: plan.counts.terminating };
+  if (plan.counts.completedIndexes !== undefined) status.completedIndexes = plan.counts.completedIndexes;
   if (!status.startTime && !job.spec.suspend) status.startTime = nowIso;
   const conditions = [...(cur.conditions ?? [])];
   const set = (c: WorkloadCondition) => {
