@@ -30,6 +30,8 @@ import { DEFAULT_EVICTION_HARD, parseEvictionHard, type Threshold } from './evic
 
 const NO_PRESSURE = { memory: false, disk: false, pid: false };
 import { runProxy } from './proxy/proxy-server.js';
+import { ServiceInformers } from './proxy/service-informers.js';
+import { runNodeDns } from './dns/node-dns.js';
 import { runNodeRoutes } from './network/node-routes-controller.js';
 import type { PodNetworkBackend } from './network/routes.js';
 
@@ -56,6 +58,8 @@ export interface AgentOptions {
   images?: ImageOptions;
   /** Pods' DNS (--cluster-dns, --cluster-domain, --resolv-conf); omitted: no cluster DNS, cluster.local, /etc/resolv.conf. */
   dns?: Partial<DnsSettings>;
+  /** Serve cluster DNS on this node, on the first --cluster-dns address (agent/dns/). */
+  dnsServer?: boolean;
   /** How pods reach pods on other nodes (agent/network/); omitted: host-gw. */
   podNetworkBackend?: PodNetworkBackend;
 }
@@ -262,12 +266,19 @@ export async function runAgent(o: AgentOptions, signal: AbortSignal): Promise<vo
       ...(o.resources ? { intervalMs: o.resources.evictionIntervalMs, transitionPeriodMs: o.resources.evictionPressureTransitionPeriodMs } : {}),
     });
     const tunnel = new TunnelClient({ server: o.server, token: secret, caPem, nodeName: o.nodeName, runtime, summaries, logger: log.child({ component: 'streaming' }) });
+    const dnsIP = o.dnsServer ? o.dns?.clusterDNS?.[0] : undefined;
+    // One Service/EndpointSlice watch for the proxy and the DNS server.
+    const informers = o.proxy?.enabled || dnsIP ? new ServiceInformers(client, log.child({ component: 'services' })) : undefined;
+    const dns = dnsIP && informers
+      ? runNodeDns({ informers, address: dnsIP, clusterDomain: o.dns?.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN, resolvConf: o.dns?.resolvConf ?? DEFAULT_RESOLV_CONF, logger: log.child({ component: 'dns' }) }, signal)
+      : Promise.resolve();
     const proxy = o.proxy?.enabled
       ? runProxy(
           {
             client,
+            informers,
             nodeName: o.nodeName,
-            config: { serviceCIDR: o.proxy.serviceCIDR, podCIDR, nodeIPs: [hostIP] },
+            config: { serviceCIDR: o.proxy.serviceCIDR, podCIDR, nodeIPs: [hostIP], localServiceIPs: dnsIP ? [dnsIP] : [] },
             minSyncIntervalMs: o.proxy.minSyncIntervalMs,
             syncPeriodMs: o.proxy.syncPeriodMs,
             logger: log.child({ component: 'proxy' }),
@@ -277,7 +288,7 @@ export async function runAgent(o: AgentOptions, signal: AbortSignal): Promise<vo
       : Promise.resolve();
     const backend = o.podNetworkBackend ?? 'host-gw';
     const podRoutes = backend === 'none' ? Promise.resolve() : runNodeRoutes({ client, self: { node: o.nodeName, nodeIP: hostIP, podCIDR }, backend, logger: log.child({ component: 'pod-network' }) }, signal);
-    await Promise.all([kubelet.run(signal), registration.then(() => nodes.run(signal), () => undefined), tunnel.run(signal), proxy, eviction.run(signal), images.gc.run(signal), podRoutes]);
+    await Promise.all([kubelet.run(signal), registration.then(() => nodes.run(signal), () => undefined), tunnel.run(signal), proxy, eviction.run(signal), images.gc.run(signal), podRoutes, informers?.run(signal), dns]);
   } finally {
     client.close();
     await runtime.close();

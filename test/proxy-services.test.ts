@@ -23,7 +23,7 @@ import { resources } from '../api/resources.js';
 import type { Service } from '../api/service-types.js';
 import type { Node, Pod } from '../api/types.js';
 import { ensureTestImages } from './fixtures/images.js';
-import { startCluster, waitFor, type TestCluster } from './lib/cluster.js';
+import { lockRootNetnsProxy, startCluster, waitFor, type TestCluster } from './lib/cluster.js';
 
 const exec = promisify(execFile);
 const SKIFF = resolve(new URL('../bin/skiff.js', import.meta.url).pathname);
@@ -133,7 +133,11 @@ describe('service proxy (iptables) end to end', () => {
   const nodePort = new Map<string, number>();
   const podIP = new Map<string, string>();
 
+  let releaseProxyLock: (() => Promise<void>) | undefined;
+
   before(async () => {
+    // test/cluster-dns.test.ts runs a proxy in this netns too: one at a time.
+    releaseProxyLock = await lockRootNetnsProxy();
     assert.deepEqual(await ownedChains(), [], 'another service proxy is programming this machine (or a killed run left SKIFF- chains: skiff agent --cleanup-proxy)');
     // The guard goes in before any Service exists.
     await exec('iptables', ['-w', '5', '-N', GUARD]);
@@ -207,6 +211,7 @@ describe('service proxy (iptables) end to end', () => {
     for (const j of guardJumps) await exec('iptables', ['-w', '5', '-D', j[0]!, ...j.slice(1)]).catch(() => undefined);
     await exec('iptables', ['-w', '5', '-F', GUARD]).catch(() => undefined);
     await exec('iptables', ['-w', '5', '-X', GUARD]).catch(() => undefined);
+    await releaseProxyLock?.();
   });
 
   test('host → ClusterIP reaches a web pod', async () => {

@@ -11,6 +11,8 @@ import { cleanupProxyRules } from '../../agent/proxy/cleanup.js';
 import { POD_NETWORK_BACKENDS, type PodNetworkBackend } from '../../agent/network/routes.js';
 import { ExecIptables } from '../../agent/proxy/iptables.js';
 import { parseCidr } from '../../api/cidr.js';
+import { clusterDnsIP } from '../../api/cluster-dns.js';
+import { removeNodeLocalAddresses } from '../../agent/dns/node-local-address.js';
 import { isDNS1123Subdomain } from '../../api/validation/names.js';
 import type { DnsSettings } from '../../agent/kubelet/pod-identity/dns.js';
 import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_RESOLV_CONF } from '../../agent/kubelet/pod-identity/pod-identity.js';
@@ -32,7 +34,7 @@ export const agentFlags: FlagSpec[] = [
   { name: 'disable-proxy', description: 'Do not run the service proxy (no iptables rules for Services on this node)', boolean: true },
   { name: 'proxy-min-sync-period', description: 'Least time between two syncs of the proxy\'s rules once a burst of two is spent (500ms, 1s, …)', default: '1s', placeholder: 'DURATION' },
   { name: 'proxy-sync-period', description: 'A full sync of the proxy\'s rules at least this often', default: '30s', placeholder: 'DURATION' },
-  { name: 'cleanup-proxy', description: 'Remove every iptables rule and chain the proxy added (SKIFF-*), then exit', boolean: true },
+  { name: 'cleanup-proxy', description: 'Remove every iptables rule and chain the proxy added (SKIFF-*) and the cluster DNS address (lo:skiff-dns), then exit', boolean: true },
   { name: 'eviction-hard', description: 'Hard eviction thresholds (memory.available, nodefs.available, nodefs.inodesFree, pid.available)', default: DEFAULT_EVICTION_HARD, placeholder: 'LIST' },
   { name: 'eviction-pressure-transition-period', description: 'How long a pressure condition stays after its threshold was last met', default: '5m', placeholder: 'DURATION' },
   { name: 'housekeeping-interval', description: 'How often eviction signals are read', default: '10s', placeholder: 'DURATION' },
@@ -42,6 +44,7 @@ export const agentFlags: FlagSpec[] = [
   { name: 'pod-manifest-path', description: 'Directory (or file) of static pod manifests, one Pod per file, run without the control server and mirrored in the API ("" for none)', default: DEFAULT_POD_MANIFEST_PATH, placeholder: 'DIR' },
   { name: 'cluster-dns', description: 'IP addresses of the cluster DNS server, comma-separated: the nameservers of ClusterFirst pods (none: they fall back to Default)', multiple: true, placeholder: 'IPS' },
   { name: 'cluster-domain', description: 'The cluster\'s DNS domain: pods\' search domains and FQDNs', default: DEFAULT_CLUSTER_DOMAIN, placeholder: 'DOMAIN' },
+  { name: 'disable-dns', description: 'Do not serve cluster DNS on this node (by default the agent answers on the first --cluster-dns address, which defaults to the 10th address of --service-cidr)', boolean: true },
   { name: 'resolv-conf', description: 'Resolver file of the node, the base of pods\' resolv.conf ("" for none)', default: DEFAULT_RESOLV_CONF, placeholder: 'FILE' },
   { name: 'pod-network-backend', description: 'How pods reach pods on other nodes: host-gw (routes via each node\'s InternalIP; all nodes on one L2), vxlan (kernel vxlan device, UDP 8472) or none', default: 'host-gw', placeholder: 'NAME' },
   ...imageFlags,
@@ -79,6 +82,16 @@ export function dnsOptions(flags: ParsedFlags): DnsSettings {
   const bad = clusterDomain ? isDNS1123Subdomain(clusterDomain) : [];
   if (bad.length) throw new UsageError(`--cluster-domain ${clusterDomain}: ${bad.join('; ')}`);
   return { clusterDNS, clusterDomain, resolvConf: str(flags, 'resolv-conf') ?? '' };
+}
+
+/** With the node's DNS server on, --cluster-dns defaults to its address: the kube-dns Service's. */
+export function nodeDnsOptions(flags: ParsedFlags, dns: DnsSettings): { dns: DnsSettings; dnsServer: boolean } {
+  if (flags['disable-dns'] === true) return { dns, dnsServer: false };
+  const serviceCIDR = required(flags, 'service-cidr');
+  const ip = dns.clusterDNS[0] ?? clusterDnsIP(serviceCIDR);
+  if (!ip) throw new UsageError(`--service-cidr ${serviceCIDR} has no 10th address for the cluster DNS: pass --cluster-dns or --disable-dns`);
+  if (isIP(ip) !== 4) throw new UsageError(`--cluster-dns ${ip}: the node's DNS server listens on IPv4 only (or pass --disable-dns)`);
+  return { dns: { ...dns, clusterDNS: dns.clusterDNS.length ? dns.clusterDNS : [ip] }, dnsServer: true };
 }
 
 export const agentSummary = 'Runs the node agent: registers this host as a Node and runs the pods bound to it in real containers.';
@@ -138,6 +151,8 @@ export async function agentCommand(argv: string[]): Promise<void> {
   if (flags['help']) return console.log(usage('agent', agentSummary, agentFlags));
   if (flags['cleanup-proxy']) {
     const lines = await cleanupProxyRules(await ExecIptables.create());
+    const addresses = await removeNodeLocalAddresses();
+    if (addresses.length) console.log(`removed the cluster DNS address ${addresses.join(', ')} from lo`);
     return console.log(lines ? 'removed the service proxy\'s iptables rules and chains' : 'no service proxy rules to remove');
   }
   const logger = createLogger(str(flags, 'log-level'), 'skiff-agent');
@@ -155,7 +170,7 @@ export async function agentCommand(argv: string[]): Promise<void> {
     resources: resourceOptions(flags),
     podManifestPath: str(flags, 'pod-manifest-path') || undefined,
     images: imageOptions(flags),
-    dns: dnsOptions(flags),
+    ...nodeDnsOptions(flags, dnsOptions(flags)),
     podNetworkBackend: podNetworkBackendFlag(required(flags, 'pod-network-backend')),
     logger,
     version: skiffVersion(),

@@ -43,11 +43,25 @@ export interface ClusterOptions {
    */
   proxy?: boolean;
   /**
+   * Run the agents' cluster DNS server (agent/dns/). Off by default for the same reason: it
+   * puts the cluster DNS address on this netns's lo and binds port 53 there.
+   */
+  dns?: boolean;
+  /**
    * The agents' container runtime; containerd is Skiff's own (scripts/host-setup.sh).
    * Default: SKIFF_TEST_RUNTIME, else docker (test/containerd-lifecycle.test.ts runs
    * runtime-neutral test files again with SKIFF_TEST_RUNTIME=containerd).
    */
   runtime?: 'docker' | 'containerd';
+}
+
+/**
+ * Test files that run a service proxy in this machine's root netns take turns: two proxies
+ * would fight over the SKIFF- chains. Held for the whole file (the lock is the containerd
+ * one's mechanism under another path).
+ */
+export function lockRootNetnsProxy(): Promise<() => Promise<void>> {
+  return lockContainerdPodNetwork('/run/skiff-root-proxy-tests.lock');
 }
 
 export async function freePort(): Promise<number> {
@@ -192,7 +206,7 @@ export class TestCluster {
     this.nodeNames.push(name);
     const agent = new Daemon(
       name,
-      ['agent', '--server', this.url, ...(tokenArgs ?? ['--token-file', join(this.dir, 'control', 'node-token')]), '--node-name', name, '--data-dir', join(this.dir, name), '--pod-manifest-path', this.manifestDir(name), ...this.runtimeArgs(), '--log-level', 'debug', ...(this.options.proxy ? [] : ['--disable-proxy']), '--eviction-hard', TEST_EVICTION_HARD, ...(this.options.agentArgs ?? [])],
+      ['agent', '--server', this.url, ...(tokenArgs ?? ['--token-file', join(this.dir, 'control', 'node-token')]), '--node-name', name, '--data-dir', join(this.dir, name), '--pod-manifest-path', this.manifestDir(name), ...this.runtimeArgs(), '--log-level', 'debug', ...(this.options.proxy ? [] : ['--disable-proxy']), ...(this.options.dns ? [] : ['--disable-dns']), '--eviction-hard', TEST_EVICTION_HARD, ...(this.options.agentArgs ?? [])],
       join(this.dir, `${name}.log`),
     );
     agent.start();
