@@ -9,6 +9,7 @@ import { forbidden, invalid, notSupported, required, type FieldError } from './f
 import { inclusiveRangeError, isDNS1123Label, nameIsDNSSubdomain } from './names.js';
 import { IS_NEGATIVE_ERROR_MSG, validateLabels, validateObjectMeta, validateObjectMetaUpdate } from './object-meta.js';
 import { validateHostAliases, validatePodDNSConfig, type HostAliasSpec, type PodDNSConfigSpec } from './pod-dns.js';
+import { validateMirrorPodAnnotation, validateMirrorPodAnnotationUpdate } from './mirror-pod.js';
 import { semanticDiff } from './semantic-diff.js';
 import { sameTolerationIgnoringSeconds, validateTolerations, type Toleration } from './tolerations.js';
 
@@ -95,6 +96,7 @@ export function validatePod(pod: Pod): FieldError[] {
   const spec = pod.spec ?? ({ containers: [] } as PodSpec);
   return [
     ...validateObjectMeta(pod.metadata ?? {}, { namespaced: true, nameRule: 'subdomain' }),
+    ...validateMirrorPodAnnotation(pod),
     ...validatePodSpec(spec),
     ...validateImageWhitespace(spec.containers, 'spec.containers'),
     ...validateImageWhitespace(spec.initContainers, 'spec.initContainers'),
@@ -115,7 +117,7 @@ export const UPDATABLE_POD_SPEC_FIELDS = [
  * gates. Everything else in the spec is immutable.
  */
 export function validatePodUpdate(next: Pod, old: Pod): FieldError[] {
-  const errs = validateObjectMetaUpdate(next.metadata ?? {}, old.metadata ?? {});
+  const errs = [...validateObjectMetaUpdate(next.metadata ?? {}, old.metadata ?? {}), ...validateMirrorPodAnnotationUpdate(next, old)];
   const spec = next.spec ?? ({ containers: [] } as PodSpec);
   const oldSpec = old.spec ?? ({ containers: [] } as PodSpec);
   const x = extras(spec);
