@@ -13,6 +13,7 @@ import { hostname as osHostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Pod } from '../api/types.js';
+import { managedHostsFileContent } from '../agent/kubelet/pod-identity/etc-hosts.js';
 import { agentFlags } from '../bin/commands/agent.js';
 import { ensureTestImages } from './fixtures/images.js';
 import { startCluster, waitFor, type TestCluster } from './lib/cluster.js';
@@ -21,14 +22,8 @@ import { podEvents, podYaml } from './kubelet-support.js';
 
 const CLUSTER_DNS = '127.0.0.153';
 const NODE_RESOLV = 'nameserver 127.0.0.154\nsearch node.example\noptions timeout:2\n';
-const BOILERPLATE =
-  '# Kubernetes-managed hosts file.\n' +
-  '127.0.0.1\tlocalhost\n' +
-  '::1\tlocalhost ip6-localhost ip6-loopback\n' +
-  'fe00::0\tip6-localnet\n' +
-  'fe00::0\tip6-mcastprefix\n' +
-  'fe00::1\tip6-allnodes\n' +
-  'fe00::2\tip6-allrouters\n';
+/** The kubelet's lines before the pod's own (their exact text is etc-hosts.test.ts's). */
+const BOILERPLATE = managedHostsFileContent([], '', '');
 
 describe('kubelet pod identity', () => {
   let cluster: TestCluster;
@@ -90,6 +85,7 @@ describe('kubelet pod identity', () => {
     assert.ok(ip, 'the pod has an IP');
     const hosts = `${BOILERPLATE}${ip}\tweb.sub.default.svc.cluster.local\tweb\n\n# Entries added by HostAliases.\n127.0.0.1\tfoo.local\tbar.local\n10.1.2.3\tfoo.remote\n`;
     const resolv = `search default.svc.cluster.local svc.cluster.local cluster.local node.example\nnameserver ${CLUSTER_DNS}\noptions ndots:5\n`;
+    assert.ok(hosts.startsWith('# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n'));
     for (const c of ['main', 'sidecar']) {
       assert.equal(await exec('ident-fqdn', c, ['cat', '/etc/hosts']), hosts, `${c}: /etc/hosts`);
       assert.equal(await exec('ident-fqdn', c, ['cat', '/etc/resolv.conf']), resolv, `${c}: /etc/resolv.conf`);
