@@ -31,6 +31,7 @@ export const RUNTIME_NEUTRAL_FILES = [
   'kubectl-top',
   'kubelet-eviction',
   'kubelet-pod-identity',
+  'kubelet-static-pods',
 ];
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -116,6 +116,9 @@ export class FileSource {
       info = await stat(this.o.path);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      // A watch on a removed directory sees nothing of the one made in its place.
+      this.watcher?.close();
+      this.watcher = undefined;
       if (!this.missingLogged) this.o.logger.info({ path: this.o.path }, 'static pod manifest path does not exist, watching for it');
       this.missingLogged = true;
       return [];
