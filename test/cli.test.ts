@@ -74,7 +74,7 @@ describe('skiff CLI', () => {
     const dir = tmp();
     const port = await freePort();
     // No proxy: proxy-services.test.ts may be running its own in this network namespace.
-    const child = spawn(process.execPath, [SKIFF, 'up', '--data-dir', dir, '--listen', `127.0.0.1:${port}`, '--cluster-cidr', '10.251.16.0/20', '--node-name', `cli-up-${process.pid}`, '--disable-proxy'], {
+    const child = spawn(process.execPath, [SKIFF, 'up', '--data-dir', dir, '--listen', `127.0.0.1:${port}`, '--cluster-cidr', '10.251.16.0/20', '--node-name', `cli-up-${process.pid}`, '--disable-proxy', '--disable-dns'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';

@@ -124,3 +124,15 @@ describe('DNS server on loopback', () => {
     ]);
   });
 });
+
+test('a port already taken fails listen(), and the server can close and listen again', async () => {
+  const taken = createSocket('udp4');
+  await new Promise<void>((r) => taken.bind(0, '127.0.0.1', () => r()));
+  const port = taken.address().port;
+  const s = new DnsServer({ address: '127.0.0.1', port, records: new ClusterRecords('cluster.local', '127.0.0.1'), synced: () => true, forwarder: new TestForwarder([]), logger: pino({ level: 'silent' }) });
+  await assert.rejects(s.listen(), /EADDRINUSE/);
+  await s.close();
+  taken.close();
+  await s.listen();
+  await s.close();
+});

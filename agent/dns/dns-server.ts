@@ -118,9 +118,17 @@ export class DnsServer {
     });
   }
 
+  /** Stops both listeners; safe after a failed listen() (which may be tried again). */
   async close(): Promise<void> {
-    this.udp?.close();
+    const { udp, tcp } = this;
+    this.udp = undefined;
+    this.tcp = undefined;
+    try {
+      udp?.close();
+    } catch {
+      // never bound
+    }
     for (const c of this.conns) c.destroy();
-    await new Promise<void>((r) => (this.tcp ? this.tcp.close(() => r()) : r()));
+    await new Promise<void>((r) => (tcp ? tcp.close(() => r()) : r()));
   }
 }

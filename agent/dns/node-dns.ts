@@ -4,6 +4,7 @@
 // stops, so pods get "port unreachable" at once (not a timeout) until it is back.
 
 import type { Logger } from 'pino';
+import { sleep } from '../../api/informer.js';
 import type { ServiceInformers } from '../proxy/service-informers.js';
 import { ClusterRecords } from './cluster-records.js';
 import { DnsServer } from './dns-server.js';
@@ -20,8 +21,11 @@ export interface NodeDnsOptions {
   logger: Logger;
 }
 
+/**
+ * Runs until the signal. A failure to take the address or the port (another server on
+ * :53) is logged and retried: the agent's pods and Services must not stop over DNS.
+ */
 export async function runNodeDns(o: NodeDnsOptions, signal: AbortSignal): Promise<void> {
-  await ensureNodeLocalAddress(o.address);
   const records = new ClusterRecords(o.clusterDomain, o.address);
   o.informers.addHandlers(
     { onAdd: (s) => records.setService(s), onUpdate: (_a, b) => records.setService(b), onDelete: (s) => records.deleteService(s) },
@@ -34,7 +38,18 @@ export async function runNodeDns(o: NodeDnsOptions, signal: AbortSignal): Promis
     forwarder: new Forwarder({ resolvConf: o.resolvConf, ownAddresses: [o.address] }),
     logger: o.logger,
   });
-  await server.listen();
+  for (let backoff = 1_000; !signal.aborted; backoff = Math.min(backoff * 2, 30_000)) {
+    try {
+      await ensureNodeLocalAddress(o.address);
+      await server.listen();
+      break;
+    } catch (err) {
+      await server.close().catch(() => undefined);
+      o.logger.error({ address: o.address, err: (err as Error).message, retryInMs: backoff }, 'cluster DNS cannot serve');
+      await sleep(backoff, signal);
+    }
+  }
+  if (signal.aborted) return server.close();
   o.logger.info({ address: o.address, clusterDomain: o.clusterDomain, resolvConf: o.resolvConf }, 'cluster DNS serving on UDP and TCP port 53');
   await new Promise<void>((r) => (signal.aborted ? r() : signal.addEventListener('abort', () => r(), { once: true })));
   await server.close();

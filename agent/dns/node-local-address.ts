@@ -16,9 +16,11 @@ export async function nodeLocalAddresses(): Promise<string[]> {
   return [...stdout.matchAll(/inet (\d+\.\d+\.\d+\.\d+)\/32/g)].map((m) => m[1]!);
 }
 
-/** Puts ip/32 on lo under our label; a previous address of ours (another --cluster-dns) is removed. */
+/**
+ * Puts ip/32 on lo under our label. Other addresses of ours are left alone: they may be
+ * another agent's in this netns (tests); --cleanup-proxy removes them all.
+ */
 export async function ensureNodeLocalAddress(ip: string): Promise<void> {
-  for (const old of await nodeLocalAddresses()) if (old !== ip) await exec('ip', ['addr', 'del', `${old}/32`, 'dev', 'lo']);
   await exec('ip', ['addr', 'replace', `${ip}/32`, 'dev', 'lo', 'label', DNS_ADDRESS_LABEL]);
 }
 

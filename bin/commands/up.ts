@@ -8,7 +8,7 @@ import { startControl } from '../../control/control-server.js';
 import { parseFlags, required, str, usage, type FlagSpec } from '../cli-flags.js';
 import { createLogger, shutdownSignal, skiffVersion } from '../daemon.js';
 import { controlFlags, controlOptions } from './control.js';
-import { agentFlags, proxyOptions, resourceOptions, runtimeFlag } from './agent.js';
+import { agentFlags, dnsOptions, nodeDnsOptions, proxyOptions, resourceOptions, runtimeFlag } from './agent.js';
 
 const pick = (specs: FlagSpec[], names: string[]) => specs.filter((s) => names.includes(s.name));
 
@@ -30,6 +30,10 @@ export const upFlags: FlagSpec[] = [
     'system-reserved',
     'kube-reserved',
     'max-pods',
+    'disable-dns',
+    'cluster-dns',
+    'cluster-domain',
+    'resolv-conf',
   ]),
 ];
 
@@ -45,6 +49,7 @@ export async function upCommand(argv: string[]): Promise<void> {
   // The proxy guards the control server's own --service-cidr.
   const proxy = proxyOptions(flags);
   const resources = resourceOptions(flags);
+  const dns = nodeDnsOptions(flags, dnsOptions(flags));
   const control = await startControl({
     ...controlOptions({ ...flags, 'data-dir': join(dataDir, 'control') }),
     logger: logger.child({ part: 'control' }),
@@ -68,6 +73,7 @@ export async function upCommand(argv: string[]): Promise<void> {
       nodeIP: str(flags, 'node-ip'),
       proxy,
       resources,
+      ...dns,
       logger: logger.child({ part: 'agent' }),
       version: skiffVersion(),
     },
