@@ -57,6 +57,7 @@ export const resources = {
   deployments: type('apps', 'v1', 'deployments', 'Deployment', true, { shortNames: ['deploy'], categories: ['all'], subresources: ['status', 'scale'] }),
   replicasets: type('apps', 'v1', 'replicasets', 'ReplicaSet', true, { shortNames: ['rs'], categories: ['all'], subresources: ['status', 'scale'] }),
   daemonsets: type('apps', 'v1', 'daemonsets', 'DaemonSet', true, { shortNames: ['ds'], categories: ['all'], subresources: ['status'] }),
+  controllerrevisions: type('apps', 'v1', 'controllerrevisions', 'ControllerRevision', true),
   jobs: type('batch', 'v1', 'jobs', 'Job', true, { categories: ['all'], subresources: ['status'] }),
   cronjobs: type('batch', 'v1', 'cronjobs', 'CronJob', true, { shortNames: ['cj'], categories: ['all'], subresources: ['status'] }),
   leases: type('coordination.k8s.io', 'v1', 'leases', 'Lease', true),

@@ -95,6 +95,12 @@ export interface DaemonSet extends KubeObject {
   status?: DaemonSetStatus;
 }
 
+/** apps/v1 ControllerRevision: one immutable snapshot of a DaemonSet's template (`data`, a patch) and its revision number. */
+export interface ControllerRevision extends KubeObject {
+  data?: unknown;
+  revision: number;
+}
+
 export interface JobSpec {
   parallelism?: number;
   completions?: number | null;

@@ -3,14 +3,15 @@
 // fourth agent that joins gets its own; a template change rolls out one node at a time
 // (maxUnavailable 1, sampled) until every pod carries the new controller-revision-hash; a
 // nodeSelector change takes pods off the nodes that stop matching; with maxSurge the new
-// pod starts beside the old one and no node is ever without an available pod; when an agent is lost,
+// pod starts beside the old one and no node is ever without an available pod; rollout
+// history/undo go through ControllerRevisions; when an agent is lost,
 // its Deployment pods are recreated on the other nodes while its daemon pod stays.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { resources } from '../api/resources.js';
 import type { Node, Pod } from '../api/types.js';
-import type { DaemonSet, Deployment } from '../api/workload-types.js';
+import type { ControllerRevision, DaemonSet, Deployment } from '../api/workload-types.js';
 import { daemonPodNode } from '../control/controllers/daemonset/daemon-pods.js';
 import { ensureTestImages } from './fixtures/images.js';
 import { startCluster, waitFor, type TestCluster } from './lib/cluster.js';
@@ -116,6 +117,31 @@ describe('daemonset controller', () => {
       return m.size === 4 && pods.every((p) => p.metadata.labels?.['controller-revision-hash'] !== oldHash) && (await livePods()).length === 4 ? m : undefined;
     }, 30_000, 500);
     for (const p of placed.values()) assert.equal(p.spec.containers[0]?.env?.[0]?.value, '2');
+  });
+
+  test('ControllerRevisions: rollout history lists both templates, rollout undo brings the first back as revision 3', async () => {
+    const revisions = async () =>
+      (await cluster.client.list<ControllerRevision>(resources.controllerrevisions, { namespace: 'default', labelSelector: 'app=agent' })).items.sort((a, b) => a.revision - b.revision);
+    const before = await revisions();
+    assert.deepEqual(before.map((r) => r.revision), [1, 2]);
+    for (const r of before) {
+      assert.equal(r.metadata.ownerReferences?.[0]?.kind, 'DaemonSet');
+      assert.equal(r.metadata.name, `agent-${r.metadata.labels?.['controller-revision-hash']}`);
+    }
+    const history = await k(['rollout', 'history', 'ds/agent']);
+    assert.match(history, /^daemonset\.apps\/agent\s*\nREVISION\s+CHANGE-CAUSE\s*\n1\s+<none>\s*\n2\s+<none>\s*\n/);
+    assert.match(await k(['rollout', 'history', 'ds/agent', '--revision=1']), /ROUND:\s+1/);
+    assert.match(await k(['get', 'controllerrevisions']), new RegExp(`${before[0]!.metadata.name}\\s+daemonset\\.apps/agent\\s+1\\s`));
+
+    assert.match(await k(['rollout', 'undo', 'ds/agent']), /daemonset\.apps\/agent rolled back/);
+    await k(['rollout', 'status', 'ds/agent', '--timeout=90s']);
+    const firstHash = before[0]!.metadata.labels!['controller-revision-hash'];
+    await waitFor('every pod back on the first template', async () => {
+      const pods = await livePods();
+      return pods.length === 4 && pods.every((p) => p.metadata.labels?.['controller-revision-hash'] === firstHash && p.spec.containers[0]?.env?.[0]?.value === '1') || undefined;
+    }, 60_000, 500);
+    const after = await revisions();
+    assert.deepEqual(after.map((r) => [r.metadata.name, r.revision]), [[before[1]!.metadata.name, 2], [before[0]!.metadata.name, 3]], 'renumbered, not copied');
   });
 
   test('a nodeSelector takes pods off the nodes that do not match', async () => {

@@ -9,6 +9,7 @@ import { cronJobStrategy, jobStrategy } from './batch-strategies.js';
 import { configMapStrategy, secretStrategy, serviceAccountStrategy } from './config-strategies.js';
 import { endpointSliceStrategy, endpointsStrategy, serviceStrategy } from './service-strategies.js';
 import { podDisruptionBudgetStrategy } from './policy-strategies.js';
+import { controllerRevisionStrategy } from './controller-revision-strategy.js';
 import type { ServiceAllocator } from './service-allocation/service-allocator.js';
 import { ServiceStorage } from './service-allocation/service-storage.js';
 import { ResourceStorage, type StorageContext } from './storage.js';
@@ -29,6 +30,7 @@ export function strategies(podAdmission?: PodAdmission): Strategy[] {
     deploymentStrategy,
     replicaSetStrategy,
     daemonSetStrategy,
+    controllerRevisionStrategy,
     jobStrategy,
     cronJobStrategy,
     leaseStrategy,

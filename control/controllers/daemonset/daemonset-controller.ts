@@ -4,10 +4,8 @@
 // still on their way to the informer — carries out daemon-plan.ts: create where a pod is
 // missing, delete failed, duplicate and misscheduled pods, replace old-revision pods within
 // maxUnavailable/maxSurge. Status goes last through /status. Pods are pinned to their node
-// by node affinity and bound by the scheduler (see daemon-pods.ts).
-//
-// There is no ControllerRevision resource in Skiff yet, so a revision is the template's
-// hash, carried by each pod in the controller-revision-hash label as in Kubernetes.
+// by node affinity and bound by the scheduler (see daemon-pods.ts). Each template is a
+// ControllerRevision (history.ts); its hash is the pods' controller-revision-hash label.
 
 import type { Logger } from 'pino';
 import type { ApiClient } from '../../../api/client.js';
@@ -17,13 +15,14 @@ import { Informer, objectKey } from '../../../api/informer.js';
 import { labelSelectorAsMatcher, type LabelMatcher } from '../../../api/labels.js';
 import { resources } from '../../../api/resources.js';
 import type { Node, Pod } from '../../../api/types.js';
-import type { DaemonSet, DaemonSetStatus } from '../../../api/workload-types.js';
+import type { ControllerRevision, DaemonSet, DaemonSetStatus } from '../../../api/workload-types.js';
 import { processQueue, WorkQueue } from '../../../api/workqueue.js';
 import { controllerRef } from '../replicaset-controller.js';
 import { computeTemplateHash } from '../workloads/deployment-util.js';
 import { ControllerExpectations } from '../workloads/expectations.js';
 import { msUntilAvailable } from '../workloads/pod-ranking.js';
-import { daemonPodNode, daemonSetOwnerRef, newDaemonPod, nodeShouldRunDaemonPod } from './daemon-pods.js';
+import { CONTROLLER_REVISION_HASH, daemonPodNode, daemonSetOwnerRef, newDaemonPod, nodeShouldRunDaemonPod } from './daemon-pods.js';
+import { DaemonSetHistory } from './history.js';
 import { daemonSetStatus, planDaemonSet, type NodeState } from './daemon-plan.js';
 
 /** Kubernetes' failedPodsBackoff: a node whose daemon pod keeps failing is retried 1 s, 2 s, … 15 min apart. */
@@ -45,6 +44,8 @@ export class DaemonSetController {
   private readonly daemonSets: Informer<DaemonSet>;
   private readonly pods: Informer<Pod>;
   private readonly nodes: Informer<Node>;
+  private readonly revisions: Informer<ControllerRevision>;
+  private readonly history: DaemonSetHistory;
   private readonly queue = new WorkQueue({ baseDelayMs: 250, maxDelayMs: 30_000 });
   private readonly expectations: ControllerExpectations;
   /** `ds key|node` → when a new pod may be created there again, and the last delay. */
@@ -59,6 +60,14 @@ export class DaemonSetController {
     this.daemonSets = new Informer<DaemonSet>(o.client, resources.daemonsets, { logger: o.logger });
     this.pods = new Informer<Pod>(o.client, resources.pods, { logger: o.logger });
     this.nodes = new Informer<Node>(o.client, resources.nodes, { logger: o.logger });
+    this.revisions = new Informer<ControllerRevision>(o.client, resources.controllerrevisions, { logger: o.logger });
+    this.history = new DaemonSetHistory(o.client, this.revisions);
+    // A revision deleted or renumbered by someone else: its DaemonSet puts its history right.
+    const owner = (cr: ControllerRevision) => {
+      const ref = controllerRef(cr);
+      if (ref?.kind === 'DaemonSet') this.queue.add(`${cr.metadata.namespace}/${ref.name}`);
+    };
+    this.revisions.addHandlers({ onUpdate: (_a, cr) => owner(cr), onDelete: owner });
     this.daemonSets.addHandlers({
       onAdd: (ds) => this.queue.add(objectKey(ds)),
       onUpdate: (_old, ds) => this.queue.add(objectKey(ds)),
@@ -97,11 +106,11 @@ export class DaemonSetController {
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    const informers = [this.daemonSets.run(signal), this.pods.run(signal), this.nodes.run(signal)];
+    const informers = [this.daemonSets.run(signal), this.pods.run(signal), this.nodes.run(signal), this.revisions.run(signal)];
     signal.addEventListener('abort', () => this.queue.shutDown(), { once: true });
     // Counting pods per node before every cache is whole would create duplicates.
     await Promise.race([
-      Promise.all([this.daemonSets.synced, this.pods.synced, this.nodes.synced]),
+      Promise.all([this.daemonSets.synced, this.pods.synced, this.nodes.synced, this.revisions.synced]),
       new Promise((r) => signal.addEventListener('abort', r, { once: true })),
     ]);
     await processQueue(this.queue, (key) => this.syncDaemonSet(key), (key, err) => {
@@ -143,7 +152,7 @@ export class DaemonSetController {
       this.logger.warn({ daemonSet: key }, 'daemonset selector invalid, not syncing');
       return;
     }
-    const hash = computeTemplateHash(ds.spec.template);
+    const hash = ds.metadata.deletionTimestamp ? computeTemplateHash(ds.spec.template) : await this.history.current(ds);
     const pods = await this.claimPods(ds, matcher);
     const now = this.now();
     const nodes = this.nodeStates(ds, pods, now);
@@ -158,6 +167,10 @@ export class DaemonSetController {
     }
     await this.updateStatus(ds, daemonSetStatus(ds, nodes, hash, now));
     if (manageError) throw manageError;
+    if (!ds.metadata.deletionTimestamp) {
+      const live = new Set(pods.map((p) => p.metadata.labels?.[CONTROLLER_REVISION_HASH]).filter((h): h is string => Boolean(h)));
+      await this.history.cleanup(ds, live, hash);
+    }
 
     // Time alone makes pods available (minReadySeconds) and ends failure backoffs.
     const waits: number[] = [];

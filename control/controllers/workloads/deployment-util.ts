@@ -13,7 +13,8 @@ export const MAX_REPLICAS_ANNOTATION = 'deployment.kubernetes.io/max-replicas';
  * an absent one, as in Kubernetes' Go structs: `kubectl rollout undo` sends the template
  * back with `creationTimestamp: null` in its metadata.
  */
-function canonical(v: unknown): string {
+/** JSON with sorted keys and without null or undefined members: equal templates, equal text. */
+export function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   if (v && typeof v === 'object') {
     const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined && x !== null).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

@@ -7,6 +7,7 @@ import { namespaceTable } from './namespace-table.js';
 import { nodeTable } from './node-table.js';
 import { podTable } from './pod-table.js';
 import { podDisruptionBudgetTable } from './pdb-table.js';
+import { controllerRevisionTable } from './controller-revision-table.js';
 import { cronJobTable, jobTable } from './batch-tables.js';
 import { configMapTable, secretTable, serviceAccountTable } from './config-tables.js';
 import { eventTable } from './event-table.js';
@@ -31,6 +32,7 @@ const byResource = new Map<string, TableConversion>([
   ['jobs', jobTable],
   ['cronjobs', cronJobTable],
   ['poddisruptionbudgets', podDisruptionBudgetTable],
+  ['controllerrevisions', controllerRevisionTable],
 ]);
 
 /** The printer for "pods", "nodes", "namespaces", "leases"; NAME/AGE for anything else. */
