@@ -92,6 +92,9 @@ test('a node may work on its own Node, Lease and pods, and read what its kubelet
   await asA.patch(resources.pods, 'pod-a', { metadata: { annotations: {} }, status: { message: 'checked by the test' } }, { namespace: 'default', subresource: 'status' });
   await asA.get(resources.pods, 'pod-a', 'default');
   await asA.get(resources.secrets, 'a-secret', 'default');
+  // Its pod's ServiceAccount (for the account's imagePullSecrets): allowed (200, or 404 when there is none), not 403.
+  assert.notEqual(await asA.get(resources.serviceaccounts, 'default', 'default').then(() => 200, (e: ApiError) => e.code), 403);
+  assert.equal(await asA.get(resources.serviceaccounts, 'builder', 'default').then(() => 200, (e: ApiError) => e.code), 403);
   const own = await asA.list(resources.pods, { fieldSelector: `spec.nodeName=${A}` });
   assert.deepEqual(own.items.map((p) => p.metadata.name), ['pod-a']);
   await asA.list(resources.nodes);

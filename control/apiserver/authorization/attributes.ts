@@ -4,6 +4,7 @@
 // a `metadata.name=` field selector pins (kube treats that list/watch as one of a named
 // object, which is how a kubelet watches the one Secret a pod uses).
 
+import { parseFieldSelector } from '../../../api/fields.js';
 import type { UserInfo } from '../auth.js';
 
 export interface ResourceAttributes {
@@ -38,13 +39,12 @@ export function verbOf(method: string, named: boolean, watch: boolean): string {
   }
 }
 
-/** The value `field=value` (or `field==value`) pins in a selector, if it is a single exact term. */
+/** The value a selector pins `field` to with `=`/`==` (undefined when none, or the selector does not parse: the handler answers that 400). */
 export function exactField(selector: string | undefined, field: string): string | undefined {
   if (!selector) return undefined;
-  const terms = selector.split(',').map((t) => t.trim()).filter((t) => t !== '');
-  for (const t of terms) {
-    const m = /^([^=!]+?)\s*==?\s*(.*)$/.exec(t);
-    if (m && m[1] === field && !/[\\,]/.test(m[2]!)) return m[2];
+  try {
+    return parseFieldSelector(selector).requiresExactMatch(field);
+  } catch {
+    return undefined;
   }
-  return undefined;
 }

@@ -16,8 +16,8 @@ export class RequestAuthorization {
   private readonly authorizer: Authorizer;
 
   constructor(storages: readonly ResourceStorage[]) {
-    const pods = storages.find((s) => s.type.resource === 'pods' && !s.type.group)!;
-    this.authorizer = unionAuthorizer([mastersAuthorizer, new NodeAuthorizer(new NodeGraph(pods))]);
+    const core = (resource: string) => storages.find((s) => s.type.resource === resource && !s.type.group);
+    this.authorizer = unionAuthorizer([mastersAuthorizer, new NodeAuthorizer(new NodeGraph(core('pods')!, core('serviceaccounts')))]);
   }
 
   /** Throws 403 when denied; returns the request with the storage to use. */

@@ -5,8 +5,8 @@
 // - read its own pods: list/watch only with fieldSelector spec.nodeName=<itself>, get only
 //   a pod bound to it; write pod status of, evict and delete pods bound to it; create
 //   mirror pods for itself (NodeRestriction, see node-restriction.ts);
-// - read a Secret or ConfigMap only when a pod bound to it uses it, by name (get, or
-//   list/watch with fieldSelector metadata.name=<name>, one object per watch);
+// - read a Secret, ConfigMap or ServiceAccount only when a pod bound to it uses it, by name
+//   (get, or list/watch with fieldSelector metadata.name=<name>, one object per watch);
 // - create/update/patch/delete its own Node (and nodes/status) and its own Lease in
 //   kube-node-lease; create/update/patch Events;
 // - nothing else (403). Users outside system:nodes get no opinion here.
@@ -14,7 +14,7 @@
 import { nodeNameOf } from '../../pki/node-credentials.js';
 import { exactField, type ResourceAttributes } from './attributes.js';
 import type { Authorizer, Decision } from './authorizer.js';
-import type { NodeGraph } from './node-graph.js';
+import type { ConfigKind, NodeGraph } from './node-graph.js';
 import { restrictNodeLease, restrictNodeObject, restrictPods } from './node-restriction.js';
 
 const READ = new Set(['get', 'list', 'watch']);
@@ -43,7 +43,8 @@ export class NodeAuthorizer implements Authorizer {
         return this.pods(node, a);
       case '/secrets':
       case '/configmaps':
-        return this.configObject(node, a, a.resource as 'secrets' | 'configmaps');
+      case '/serviceaccounts':
+        return this.configObject(node, a, a.resource as ConfigKind);
       case '/services':
       case '/endpoints':
       case 'discovery.k8s.io/endpointslices':
@@ -88,7 +89,7 @@ export class NodeAuthorizer implements Authorizer {
     return deny('');
   }
 
-  private async configObject(node: string, a: ResourceAttributes, kind: 'secrets' | 'configmaps'): Promise<Decision> {
+  private async configObject(node: string, a: ResourceAttributes, kind: ConfigKind): Promise<Decision> {
     if (a.subresource || !READ.has(a.verb)) return deny('');
     const name = a.verb === 'get' ? a.name : exactField(a.fieldSelector, 'metadata.name');
     if (!a.namespace || !name) return deny('can only read individual resources of this type (get, or list/watch with fieldSelector metadata.name=<name>)');

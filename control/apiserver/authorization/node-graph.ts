@@ -8,10 +8,14 @@ import { isNotFound } from '../../../api/errors.js';
 import type { Container, Pod } from '../../../api/types.js';
 import type { ResourceStorage } from '../registry/storage.js';
 
-export type ConfigKind = 'secrets' | 'configmaps';
+export type ConfigKind = 'secrets' | 'configmaps' | 'serviceaccounts';
 
 export class NodeGraph {
-  constructor(private readonly pods: ResourceStorage) {}
+  constructor(
+    private readonly pods: ResourceStorage,
+    /** Kubernetes copies a ServiceAccount's imagePullSecrets into the pod; Skiff's image puller reads them from the account, so they count as used. */
+    private readonly serviceAccounts?: ResourceStorage,
+  ) {}
 
   /** The pod if it exists and is bound to `node`, else undefined. */
   async boundPod(node: string, namespace: string, name: string): Promise<Pod | undefined> {
@@ -27,8 +31,19 @@ export class NodeGraph {
   /** Does a pod bound to `node` in `namespace` use this Secret / ConfigMap? */
   async references(node: string, kind: ConfigKind, namespace: string, name: string): Promise<boolean> {
     const out = await this.pods.list(namespace, { predicate: (o) => (o as Pod).spec?.nodeName === node });
-    return out.items.some((p) => referencedBy(p as Pod, kind).has(name));
+    const pods = out.items as Pod[];
+    if (pods.some((p) => referencedBy(p, kind).has(name))) return true;
+    if (kind !== 'secrets' || !this.serviceAccounts) return false;
+    for (const account of new Set(pods.map(serviceAccountOf))) {
+      const sa = await this.serviceAccounts.get(namespace, account).catch((err: unknown) => (isNotFound(err) ? undefined : Promise.reject(err)));
+      if (((sa as { imagePullSecrets?: { name?: string }[] } | undefined)?.imagePullSecrets ?? []).some((r) => r.name === name)) return true;
+    }
+    return false;
   }
+}
+
+function serviceAccountOf(pod: Pod): string {
+  return (pod.spec?.['serviceAccountName'] as string | undefined) || 'default';
 }
 
 function containersOf(pod: Pod): Container[] {
@@ -52,6 +67,7 @@ function fromVolume(vol: Loose, kind: ConfigKind, out: Set<string>): void {
 /** Names of the Secrets or ConfigMaps a pod refers to, as kube's podutil.VisitPod*Names. */
 export function referencedBy(pod: Pod, kind: ConfigKind): Set<string> {
   const out = new Set<string>();
+  if (kind === 'serviceaccounts') return out.add(serviceAccountOf(pod));
   for (const v of (pod.spec?.['volumes'] as Loose[] | undefined) ?? []) fromVolume(v, kind, out);
   for (const c of containersOf(pod) as Loose[]) {
     for (const e of c.env ?? []) {
