@@ -46,7 +46,7 @@ describe('static pods', () => {
     renameSync(tmp, join(dir, file));
   }
 
-  const sleeper = () => ({ containers: [{ name: 'main', image: busybox, command: ['sh', '-c', "trap 'exit 0' TERM; while true; do sleep 1; done"] }] });
+  const sleeper = () => ({ containers: [{ name: 'main', image: busybox, command: ['sh', '-c', "echo static-hello; trap 'exit 0' TERM; while true; do sleep 1; done"] }] });
 
   async function mirrorJson(name: string): Promise<Pod | undefined> {
     const r = await cluster.kubectl(['get', 'pod', name, '-o', 'json']);
@@ -78,6 +78,9 @@ describe('static pods', () => {
 
     const [container] = await running(staticUid);
     assert.ok(container, 'the static pod\'s container runs under the static UID');
+    // logs and exec through the mirror reach the static pod's container.
+    assert.equal((await cluster.kubectlOk(['logs', name])).trim(), 'static-hello');
+    assert.equal((await cluster.kubectlOk(['exec', name, '--', 'echo', 'from-exec'])).trim(), 'from-exec');
 
     // kubectl delete of the mirror: a new mirror, the same container.
     await cluster.kubectlOk(['delete', 'pod', name, '--timeout=60s']);

@@ -3,10 +3,9 @@
 // may turn a pod into a mirror pod or a mirror pod into an ordinary one — the kubelet and
 // the controllers treat the two very differently.
 
+import { CONFIG_MIRROR_ANNOTATION as MIRROR_POD_ANNOTATION } from '../mirror-pod.js';
 import type { Pod } from '../types.js';
 import { forbidden, invalid, type FieldError } from './field-error.js';
-
-export const MIRROR_POD_ANNOTATION = 'kubernetes.io/config.mirror';
 const FIELD = `metadata.annotations[${MIRROR_POD_ANNOTATION}]`;
 
 export function validateMirrorPodAnnotation(pod: Pod): FieldError[] {

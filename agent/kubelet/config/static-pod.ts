@@ -15,10 +15,9 @@ import type { Pod } from '../../../api/types.js';
 import { aggregateMessage, fieldErrorString } from '../../../api/validation/field-error.js';
 import { validatePod } from '../../../api/validation/pod.js';
 
-export const CONFIG_SOURCE_ANNOTATION = 'kubernetes.io/config.source';
-export const CONFIG_HASH_ANNOTATION = 'kubernetes.io/config.hash';
-export const CONFIG_SEEN_ANNOTATION = 'kubernetes.io/config.seen';
-export const CONFIG_MIRROR_ANNOTATION = 'kubernetes.io/config.mirror';
+import { CONFIG_HASH_ANNOTATION, CONFIG_MIRROR_ANNOTATION, CONFIG_SOURCE_ANNOTATION } from '../../../api/mirror-pod.js';
+
+export { CONFIG_HASH_ANNOTATION, CONFIG_MIRROR_ANNOTATION, CONFIG_SEEN_ANNOTATION, CONFIG_SOURCE_ANNOTATION, isMirrorPod } from '../../../api/mirror-pod.js';
 export const FILE_SOURCE = 'file';
 
 export class StaticPodError extends Error {
@@ -124,10 +123,6 @@ export function apiObjectReference(pod: Pod): string | undefined {
 export function isStaticPod(pod: Pod): boolean {
   const source = pod.metadata.annotations?.[CONFIG_SOURCE_ANNOTATION];
   return source !== undefined && source !== 'api';
-}
-
-export function isMirrorPod(pod: Pod): boolean {
-  return pod.metadata.annotations?.[CONFIG_MIRROR_ANNOTATION] !== undefined;
 }
 
 /** The mirror pod stands for this static pod: same name and namespace, same manifest hash. */

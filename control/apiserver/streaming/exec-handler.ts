@@ -10,6 +10,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { ApiError, errors } from '../../../api/errors.js';
 import type { TunnelStream } from '../../../api/tunnel/tunnel-mux.js';
 import { CHANNEL_STDERR, CHANNEL_STDIN, CHANNEL_STDOUT, type ExecStreamRequest, type StreamResult } from '../../../api/tunnel/tunnel-protocol.js';
+import { runtimePodUid } from '../../../api/mirror-pod.js';
 import type { Pod, Status } from '../../../api/types.js';
 import { chooseContainer } from './pod-container.js';
 import { noTunnel, openStream, type StreamOpener } from './open-stream.js';
@@ -113,7 +114,7 @@ export class ExecHandler {
       kind: 'exec',
       namespace: pod.metadata.namespace ?? 'default',
       pod: pod.metadata.name ?? '',
-      podUid: pod.metadata.uid ?? '',
+      podUid: runtimePodUid(pod),
       container,
       command: o.command,
       stdin: o.stdin,

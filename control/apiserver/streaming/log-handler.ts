@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, errors } from '../../../api/errors.js';
 import type { TunnelStream } from '../../../api/tunnel/tunnel-mux.js';
 import type { LogStreamRequest, StreamResult } from '../../../api/tunnel/tunnel-protocol.js';
+import { runtimePodUid } from '../../../api/mirror-pod.js';
 import type { Pod } from '../../../api/types.js';
 import { chooseContainer, logContainerId } from './pod-container.js';
 import { openStream, type StreamOpener } from './open-stream.js';
@@ -81,7 +82,7 @@ export async function serveLog(req: IncomingMessage, res: ServerResponse, pod: P
     kind: 'log',
     namespace: pod.metadata.namespace ?? 'default',
     pod: pod.metadata.name ?? '',
-    podUid: pod.metadata.uid ?? '',
+    podUid: runtimePodUid(pod),
     container,
     ...(containerId ? { containerId } : {}),
     previous: o.previous,
