@@ -4,7 +4,7 @@
 // per test file; startRig() takes a free rig number (cleaning rigs of killed runs first),
 // rig.stop() takes everything apart, also after a failed start.
 
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ApiClient } from '../../../api/client.js';
@@ -134,6 +134,8 @@ export class Rig {
       ...(this.options.controlArgs ?? []),
     ], join(this.dir, 'control.log'));
     this.control.start();
+    // For teardownRig() of a run killed before it could stop the control server itself.
+    writeFileSync(join(this.dir, 'control.pid'), String(this.control.pid));
   }
 
   /** Starts the control server again after stopControl() (same data dir, same address). */

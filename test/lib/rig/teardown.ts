@@ -50,6 +50,14 @@ async function unmountUnder(dir: string): Promise<void> {
   for (const m of mounts.sort((a, b) => b.length - a.length)) await shQuiet('umount', ['-l', m]);
 }
 
+/** The control server of a killed run (it runs in the root netns), if its PID is still its. */
+async function killControl(dir: string): Promise<void> {
+  const pid = Number(await readFile(join(dir, 'control.pid'), 'utf8').catch(() => ''));
+  if (!(pid > 0)) return;
+  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  if (cmdline.includes(`${dir}/control`)) await killPids([pid]);
+}
+
 /** The hosts (letters) rig n has: from its netns, links and directory. */
 async function hostsOf(n: number): Promise<string[]> {
   const found = new Set<string>();
@@ -73,6 +81,7 @@ async function hostsOf(n: number): Promise<string[]> {
 export async function teardownRig(n: number, stopAgents?: () => Promise<void>): Promise<void> {
   await stopAgents?.();
   const dir = rigDir(n);
+  await killControl(dir);
   for (const host of await hostsOf(n)) {
     const ns = netnsName(n, host);
     const hostDir = join(dir, host);
