@@ -16,12 +16,19 @@ export type EventRecorder = (pod: Pod, type: 'Normal' | 'Warning', reason: strin
 /** Image pulls back off 10 s doubling to 5 min, per pod and image (the kubelet's image back-off). */
 export const PULL_BACKOFF_INITIAL_MS = 10_000;
 export const PULL_BACKOFF_MAX_MS = 300_000;
+/**
+ * How long a failed pull shows as ErrImagePull before ImagePullBackOff. The kubelet shows
+ * ErrImagePull until its next sync of the pod (seconds later); here the pod is synced again
+ * as soon as its status is written, which would turn ErrImagePull into ImagePullBackOff
+ * within a few milliseconds and hide the pull's own error state from `kubectl get pods`.
+ */
+export const ERR_IMAGE_PULL_SHOWN_MS = 5_000;
 
 export interface ImagePullerOptions {
   runtime: ImageService;
   record: EventRecorder;
-  /** Secrets by namespace and name (the kubelet's secret cache). */
-  secret?: (namespace: string, name: string) => Secret | undefined;
+  /** Secrets by namespace and name (the kubelet's secret cache); undefined: it does not exist. */
+  secret?: (namespace: string, name: string) => Promise<Secret | undefined>;
   /**
    * The imagePullSecrets of a ServiceAccount. Kubernetes copies them into the pod at
    * admission; Skiff's API server does not, so a pod without pull secrets of its own gets
@@ -37,6 +44,7 @@ export interface ImagePullerOptions {
 export type EnsureImageResult = { ok: true; imageId: string } | { ok: false; waiting: { reason: string; message: string }; requeueMs?: number };
 
 interface Backoff {
+  failedAt: number;
   until: number;
   delayMs: number;
   message: string;
@@ -91,6 +99,8 @@ export class ImagePuller {
     const prior = this.backoff.get(key);
     const now = this.now();
     if (prior && prior.until > now) {
+      const shownUntil = prior.failedAt + Math.min(ERR_IMAGE_PULL_SHOWN_MS, prior.delayMs);
+      if (now < shownUntil) return { ok: false, waiting: { reason: 'ErrImagePull', message: prior.message }, requeueMs: shownUntil - now };
       record(pod, 'Normal', 'BackOff', `Back-off pulling image "${image}"`);
       record(pod, 'Warning', 'Failed', 'Error: ImagePullBackOff');
       return { ok: false, waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}": ErrImagePull: ${prior.message}` }, requeueMs: prior.until - now };
@@ -116,10 +126,11 @@ export class ImagePuller {
       const detail = aggregate(failures);
       const message = `failed to pull image "${image}": ${detail}`;
       const delayMs = Math.min((prior?.delayMs ?? PULL_BACKOFF_INITIAL_MS / 2) * 2, PULL_BACKOFF_MAX_MS);
-      this.backoff.set(key, { until: this.now() + delayMs, delayMs, message });
+      const failedAt = this.now();
+      this.backoff.set(key, { failedAt, until: failedAt + delayMs, delayMs, message });
       record(pod, 'Warning', 'Failed', `Failed to pull image "${image}": ${detail}`);
       record(pod, 'Warning', 'Failed', 'Error: ErrImagePull');
-      return { ok: false, waiting: { reason: 'ErrImagePull', message }, requeueMs: delayMs };
+      return { ok: false, waiting: { reason: 'ErrImagePull', message }, requeueMs: Math.min(ERR_IMAGE_PULL_SHOWN_MS, delayMs) };
     }
     this.backoff.delete(key);
     const took = goDuration(this.now() - started);
@@ -141,8 +152,9 @@ export class ImagePuller {
     if (names.length === 0) return [];
     const keyring = new CredentialKeyring();
     const missing: string[] = [];
-    for (const name of names) {
-      const secret = this.o.secret?.(namespace, name);
+    const secrets = await Promise.all(names.map((name) => this.o.secret?.(namespace, name)));
+    for (const [i, name] of names.entries()) {
+      const secret = secrets[i];
       const config = secret ? dockerConfigOf(secret.type, secretData(secret)) : undefined;
       if (!config || typeof config === 'string') {
         missing.push(`"${name}"`);

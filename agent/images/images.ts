@@ -15,6 +15,9 @@ import { DEFAULT_IMAGE_GC_POLICY, ImageGCManager, type ImageGCPolicy } from './i
 import { ImagePuller, type EventRecorder } from './image-puller.js';
 import { DEFAULT_PULL_PROGRESS_INTERVAL_MS, PullProgressEvents, apiProgressSink } from './pull-progress-events.js';
 
+/** How long a pull waits for a pull Secret the cache has not listed yet. */
+const SECRET_WAIT_MS = 3_000;
+
 export interface ImageOptions {
   gc: ImageGCPolicy;
   /** Least time between two writes of a pull's progress event. */
@@ -57,13 +60,24 @@ export function createImageManagement(o: {
     }
   };
   const record: EventRecorder = (pod, type, reason, message) => o.record(pod, type, reason, message);
+  // The kubelet's cache starts watching a Secret the first time it is asked for and answers
+  // "not there" until that watch has listed; the kubelet's secret manager waits for its
+  // watch instead, and so does this, for a while, before pulling without the Secret.
+  const secret = async (objects: ConfigObjects, namespace: string, name: string) => {
+    const deadline = Date.now() + SECRET_WAIT_MS;
+    for (;;) {
+      const s = objects.secret(namespace, name);
+      if (s || Date.now() >= deadline) return s;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
   return {
     gc,
     puller: (objects) =>
       new ImagePuller({
         runtime: o.runtime,
         record,
-        secret: (ns, name) => objects.secret(ns, name),
+        secret: (ns, name) => secret(objects, ns, name),
         serviceAccountPullSecrets,
         progress,
         onImageUsed: (id) => gc.markUsed(id),

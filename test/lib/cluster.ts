@@ -29,6 +29,12 @@ export const DOCKER_SOCKET = '/var/run/docker.sock';
  * its own thresholds.
  */
 const TEST_EVICTION_HARD = 'memory.available<100Mi';
+/**
+ * Test agents never garbage-collect images: on the shared dockerd/containerd they would
+ * delete images other test files are about to use. test/image-gc.test.ts turns it on
+ * against a dockerd of its own.
+ */
+const TEST_IMAGE_GC = ['--image-gc-high-threshold', '100'];
 const SKIFF = resolve(new URL('../../bin/skiff.js', import.meta.url).pathname);
 
 export interface ClusterOptions {
@@ -206,7 +212,7 @@ export class TestCluster {
     this.nodeNames.push(name);
     const agent = new Daemon(
       name,
-      ['agent', '--server', this.url, ...(tokenArgs ?? ['--token-file', join(this.dir, 'control', 'node-token')]), '--node-name', name, '--data-dir', join(this.dir, name), '--pod-manifest-path', this.manifestDir(name), ...this.runtimeArgs(), '--log-level', 'debug', ...(this.options.proxy ? [] : ['--disable-proxy']), ...(this.options.dns ? [] : ['--disable-dns']), '--eviction-hard', TEST_EVICTION_HARD, ...(this.options.agentArgs ?? [])],
+      ['agent', '--server', this.url, ...(tokenArgs ?? ['--token-file', join(this.dir, 'control', 'node-token')]), '--node-name', name, '--data-dir', join(this.dir, name), '--pod-manifest-path', this.manifestDir(name), ...this.runtimeArgs(), '--log-level', 'debug', ...(this.options.proxy ? [] : ['--disable-proxy']), ...(this.options.dns ? [] : ['--disable-dns']), '--eviction-hard', TEST_EVICTION_HARD, ...TEST_IMAGE_GC, ...(this.options.agentArgs ?? [])],
       join(this.dir, `${name}.log`),
     );
     agent.start();
