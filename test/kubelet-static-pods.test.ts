@@ -81,6 +81,10 @@ describe('static pods', () => {
     // logs and exec through the mirror reach the static pod's container.
     assert.equal((await cluster.kubectlOk(['logs', name])).trim(), 'static-hello');
     assert.equal((await cluster.kubectlOk(['exec', name, '--', 'echo', 'from-exec'])).trim(), 'from-exec');
+    await waitFor('kubectl top pod to measure the mirror', async () => {
+      const r = await cluster.kubectl(['top', 'pod', name]);
+      return r.code === 0 && new RegExp(`^${name}\\s+\\d+m\\s+\\d+Mi`, 'm').test(r.stdout);
+    }, 60_000, 1000);
 
     // kubectl delete of the mirror: a new mirror, the same container.
     await cluster.kubectlOk(['delete', 'pod', name, '--timeout=60s']);

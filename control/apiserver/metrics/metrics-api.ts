@@ -7,6 +7,7 @@ import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { errors } from '../../../api/errors.js';
 import { parseLabelSelector } from '../../../api/labels.js';
+import { runtimePodUid } from '../../../api/mirror-pod.js';
 import type { ResourceType } from '../../../api/resources.js';
 import { metaTime } from '../../../api/time.js';
 import type { NodeStatsSummary, Usage } from '../../../api/tunnel/tunnel-protocol.js';
@@ -63,7 +64,8 @@ export function nodeMetrics(node: Node, s: NodeStatsSummary): KubeObject {
 }
 
 export function podMetrics(pod: Pod, s: NodeStatsSummary): KubeObject | undefined {
-  const measured = s.pods.find((p) => p.uid === pod.metadata.uid);
+  // A mirror pod is measured under its static pod's UID.
+  const measured = s.pods.find((p) => p.uid === runtimePodUid(pod));
   if (!measured || measured.containers.length === 0) return undefined;
   return {
     kind: 'PodMetrics',
