@@ -135,7 +135,9 @@ describe('kubelet across agent kill -9', () => {
     assert.ok(firstTerm && kill, JSON.stringify(events));
     const grace = (kill.at - firstTerm.at) / 1000;
     t.diagnostic(`grace 8 s, agent killed 2 s in: SIGKILL ${grace.toFixed(2)} s after the first SIGTERM`);
-    assert.ok(grace >= 7.9 && grace < 10, `SIGKILL ${grace.toFixed(2)} s after SIGTERM`);
+    // On time, not a fresh or rounded-up period: the runtime keeps the first stop's deadline
+    // (dockerd times it itself; on containerd the agent records it, cri/stop-deadlines.ts).
+    assert.ok(grace >= 7.9 && grace < 9, `SIGKILL ${grace.toFixed(2)} s after SIGTERM`);
     const left = await ownObjects(pod);
     assert.deepEqual(left.map((c) => `${c.kind} ${c.id}`), []);
   });

@@ -12,8 +12,9 @@
 //   publishes no event for, its own log: "Stop container … with signal terminated" and
 //   "Kill container …" are logged as it sends SIGTERM and SIGKILL (CRI StopContainer).
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { open, readFile, stat } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { CriClient } from '../../agent/runtime/cri/cri-client.js';
 import { LABEL_CONTAINER_NAME, LABEL_NODE_NAME, LABEL_POD_UID } from '../../agent/runtime/runtime.js';
@@ -221,10 +222,19 @@ class TaskEvents {
   private readonly events: ContainerEvent[] = [];
   private readonly pending: Promise<void>[] = [];
   private buffered = '';
+  /** Namespaces whose updates ctr has shown (see start). */
+  private readonly synced = new Set<string>();
 
   async start(): Promise<void> {
     const child = spawn('ctr', ['--address', CONTAINERD_SOCKET, 'events'], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
+    // A test that fails before stop() must not be kept alive by ctr, nor leave it running.
+    child.unref();
+    (child.stdout as unknown as { unref(): void }).unref();
+    (child.stderr as unknown as { unref(): void }).unref();
+    const killOnExit = () => child.exitCode === null && child.signalCode === null && process.kill(child.pid!, 'SIGKILL');
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.off('exit', killOnExit));
     let stderr = '';
     child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
     child.stdout!.on('data', (c: Buffer) => {
@@ -233,16 +243,34 @@ class TaskEvents {
       this.buffered = lines.pop() ?? '';
       for (const l of lines) this.line(l);
     });
-    const failed = new Promise<never>((_, reject) => {
-      child.once('error', reject);
-      child.once('exit', (code) => reject(new Error(`ctr events exited (${code}): ${stderr}`)));
-    });
-    // ctr says nothing once subscribed; its own start-up is what takes time.
-    await Promise.race([new Promise((r) => setTimeout(r, 500)), failed]);
-    failed.catch(() => undefined);
+    const failure: { error?: Error } = {};
+    child.once('error', (err) => (failure.error = err));
+    child.once('exit', (code) => (failure.error = new Error(`ctr events exited (${code}): ${stderr}`)));
+    // ctr prints nothing once it has subscribed, and an event before that is lost: touch a
+    // namespace of our own until ctr shows the change, then remove the namespace.
+    const ns = `skiff-test-events-${process.pid}-${++syncCount}`;
+    try {
+      await ctr('namespaces', 'create', ns);
+      try {
+        const deadline = Date.now() + 20_000;
+        for (let n = 0; !this.synced.has(ns); n++) {
+          if (failure.error) throw failure.error;
+          if (Date.now() > deadline) throw new Error('ctr events showed no event within 20 s');
+          await ctr('namespaces', 'label', ns, `seq=${n}`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      } finally {
+        await ctr('namespaces', 'remove', ns);
+      }
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
   }
 
   private line(l: string): void {
+    const update = /\/namespaces\/update \{"name":"([^"]+)",/.exec(l);
+    if (update) this.synced.add(update[1]!);
     // 2026-11-29 15:14:20.201295143 +0000 UTC k8s.io /tasks/exit {"container_id":…}
     const m = /^(\S+ \S+) \+0000 UTC (\S+) (\/tasks\/exit|\/tasks\/exec-started) (\{.*\})$/.exec(l);
     if (!m || m[2] !== 'k8s.io') return;
@@ -255,12 +283,8 @@ class TaskEvents {
       return;
     }
     // The command is not in the event: read it from the process while it runs.
-    this.pending.push(
-      readFile(`/proc/${body.pid}/cmdline`, 'utf8').then(
-        (cmd) => void this.events.push({ containerId: body.container_id, at, type: 'exec', command: cmd.split('\0').filter(Boolean).join(' ') }),
-        () => void this.events.push({ containerId: body.container_id, at, type: 'exec', command: '' }),
-      ),
-    );
+    const containerId = body.container_id;
+    this.pending.push(commandOf(body.pid ?? 0).then((command) => void this.events.push({ containerId, at, type: 'exec', command })));
   }
 
   async stop(): Promise<ContainerEvent[]> {
@@ -273,6 +297,29 @@ class TaskEvents {
     await Promise.all(this.pending);
     return this.events;
   }
+}
+
+let syncCount = 0;
+
+/**
+ * A process's command line. Right after exec-started it may still be runc's (its init
+ * execs the command a moment later) or not yet readable: read again for up to 2 s.
+ */
+async function commandOf(pid: number): Promise<string> {
+  let last = '';
+  for (const deadline = Date.now() + 2000; Date.now() < deadline; ) {
+    last = await readFile(`/proc/${pid}/cmdline`, 'utf8').then(
+      (c) => c.split('\0').filter(Boolean).join(' '),
+      (err: Error) => `(${err.message})`,
+    );
+    if (last && !last.startsWith('(') && !/^runc\b|\/runc\b/.test(last)) return last;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return last;
+}
+
+async function ctr(...args: string[]): Promise<void> {
+  await promisify(execFile)('ctr', ['--address', CONTAINERD_SOCKET, ...args]);
 }
 
 /** SIGTERM and SIGKILL as containerd logged sending them, after byte offset `from`. */

@@ -45,6 +45,7 @@ import { deletePodNetwork, ensurePodNetwork } from './pod-network.js';
 import { sandboxImageOf } from './plugin-config.js';
 import { DEFAULT_LOG_ROTATION, rotateIfNeeded, type LogRotationPolicy } from './log-rotation.js';
 import { criContainerConfig, criSandboxConfig, sandboxLogDirectory } from './requests.js';
+import { StopDeadlines } from './stop-deadlines.js';
 
 export { DEFAULT_CONTAINERD_SOCKET } from './default-socket.js';
 
@@ -58,6 +59,8 @@ export interface ContainerdRuntimeOptions {
   /** When container logs are rotated (default 10 MiB, 2 files, checked every 10 s). */
   logRotation?: LogRotationPolicy;
   logRotationIntervalMs?: number;
+  /** Where the runtime keeps the deadlines of stops under way (default: beside logRoot). */
+  stateDir?: string;
   logger?: Logger;
 }
 
@@ -76,8 +79,10 @@ export class ContainerdRuntime implements ContainerRuntime {
   private readonly logRotation: LogRotationPolicy;
   private readonly rotationTimer: NodeJS.Timeout;
   private rotating = false;
+  private readonly stopDeadlines: StopDeadlines;
 
   constructor(o: ContainerdRuntimeOptions) {
+    this.stopDeadlines = new StopDeadlines(join(o.stateDir ?? join(dirname(o.logRoot), 'containerd-runtime'), 'stop-deadlines'));
     this.socketPath = o.socketPath;
     this.nodeName = o.nodeName;
     this.logRoot = o.logRoot;
@@ -167,7 +172,8 @@ export class ContainerdRuntime implements ContainerRuntime {
   async removePodSandbox(podSandboxId: string): Promise<void> {
     const sandbox = await this.ownSandbox(podSandboxId);
     if (!sandbox) return;
-    const links = (await this.listCri({ pod_sandbox_id: podSandboxId })).map((c) => c.labels?.[LABEL_LOG_LINK]).filter((l): l is string => !!l);
+    const containers = await this.listCri({ pod_sandbox_id: podSandboxId });
+    const links = containers.map((c) => c.labels?.[LABEL_LOG_LINK]).filter((l): l is string => !!l);
     try {
       // containerd 1.6 removes only a stopped sandbox.
       await this.cri.runtime('StopPodSandbox', { pod_sandbox_id: podSandboxId }, 120_000);
@@ -175,7 +181,7 @@ export class ContainerdRuntime implements ContainerRuntime {
     } catch (err) {
       if (!isGrpcNotFound(err)) throw this.fail(err, 'Unavailable', `removing pod sandbox ${podSandboxId}`);
     }
-    await Promise.all(links.map(unlinkLog));
+    await Promise.all([...links.map(unlinkLog), ...containers.map((c) => this.stopDeadlines.end(c.id))]);
     // The log directory is the pod's, shared by its sandbox attempts: it goes with the last.
     const m = sandbox.metadata;
     if (m && !(await this.listPodSandbox()).some((s) => s.metadata.uid === m.uid)) {
@@ -247,12 +253,17 @@ export class ContainerdRuntime implements ContainerRuntime {
   async stopContainer(containerId: string, timeoutSeconds: number): Promise<void> {
     const c = await this.ownContainer(containerId);
     if (!c || c.state !== 'CONTAINER_RUNNING') return;
-    const timeout = Math.max(0, Math.ceil(timeoutSeconds));
+    // A stop an agent before us began keeps its deadline (see stop-deadlines.ts).
+    const plan = await this.stopDeadlines.begin(containerId, Math.max(0, Math.ceil(timeoutSeconds)));
+    if (plan.timeoutSeconds < timeoutSeconds) this.log.debug({ id: containerId, timeout: plan.timeoutSeconds, delayMs: plan.delayMs }, 'stopping on the deadline of a stop begun earlier');
+    if (plan.delayMs > 0) await new Promise((r) => setTimeout(r, plan.delayMs));
+    const timeout = plan.timeoutSeconds;
     try {
       await this.cri.runtime('StopContainer', { container_id: containerId, timeout }, (timeout + 60) * 1000);
     } catch (err) {
       if (!isGrpcNotFound(err)) throw this.fail(err, 'Unavailable', `stopping container ${containerId}`);
     }
+    await this.stopDeadlines.end(containerId);
   }
 
   async removeContainer(containerId: string): Promise<void> {
@@ -265,6 +276,7 @@ export class ContainerdRuntime implements ContainerRuntime {
     }
     const link = c.labels?.[LABEL_LOG_LINK];
     if (link) await unlinkLog(link);
+    await this.stopDeadlines.end(containerId);
   }
 
   async listContainers(filter?: ContainerFilter): Promise<ContainerSummary[]> {
