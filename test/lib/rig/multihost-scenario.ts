@@ -111,7 +111,18 @@ export function multihostSuite(backend: PodNetworkBackend): void {
     /** `kubectl exec` of a shell command in pod (through the API and the agent's tunnel). */
     const podSh = (pod: Pod, command: string) => rig.kubectlOk(['exec', pod.metadata.name!, '--', 'sh', '-c', command]);
     /** The same without the API: the host's busybox in the pod's netns. */
-    const podShDirect = (pod: Pod, command: string) => rig.inPod(pod, ['sh', '-c', command.replace(/\| nc /g, '| /bin/busybox nc ')]);
+    const podShDirect = (pod: Pod, command: string) => rig.inPod(pod, command);
+    /** Answers from the pods on B and C through target (cluster IP or DNS name) on port 80. */
+    const reachesBAndC = async (what: string, exec: (pod: Pod, command: string) => Promise<string>, target: string) => {
+      const a = byHost.get('a')!;
+      const seen = new Set<string>();
+      await waitFor(`answers from the pods on B and C through ${what}`, async () => {
+        const answer = who(await exec(a, ncGet(target, 80, '/cgi-bin/who')));
+        assert.equal(answer.client, a.status!.podIP, 'the source address is the client pod\'s');
+        seen.add(answer.pod);
+        return seen.has(byHost.get('b')!.metadata.name!) && seen.has(byHost.get('c')!.metadata.name!);
+      }, 60_000, 50);
+    };
 
     it('starts three hosts whose only way out is the rig bridge, guarded', async (t) => {
       t.diagnostic(`rig ${rig.n} up in ${rig.timings.totalMs} ms (network ${rig.timings.networkMs} ms, containerd answering after ${rig.timings.containerdStartMs.join('/')} ms, nodes Ready ${rig.timings.nodesReadyMs} ms after the agents started)`);
@@ -185,15 +196,11 @@ export function multihostSuite(backend: PodNetworkBackend): void {
       }
     });
 
-    it('a Service\'s cluster IP reaches the pods on B and C; the service-range guard is in every host', async () => {
-      const a = byHost.get('a')!;
-      const seen = new Set<string>();
-      await waitFor('answers from the pods on B and C through the cluster IP', async () => {
-        const answer = who(await podSh(a, ncGet(clusterIP, 80, '/cgi-bin/who')));
-        assert.equal(answer.client, a.status!.podIP, 'the source address is the client pod\'s');
-        seen.add(answer.pod);
-        return seen.has(byHost.get('b')!.metadata.name!) && seen.has(byHost.get('c')!.metadata.name!);
-      }, 60_000, 50);
+    it('a Service\'s cluster IP and its DNS name reach the pods on B and C; the service-range guard is in every host', async () => {
+      await reachesBAndC('the cluster IP', podSh, clusterIP);
+      // The Done-when's `wget -qO- http://web.default.svc.cluster.local`, with nc: the test
+      // image's static busybox wget segfaults; nc resolves through the pod's resolv.conf.
+      await reachesBAndC('web.default.svc.cluster.local', podSh, 'web.default.svc.cluster.local');
       for (const h of rig.hosts) {
         const rules = await rig.inHost(h.letter, 'iptables', ['-w', '5', '-S']);
         assert.match(rules, new RegExp(`-d ${SERVICE_CIDR.replace(/\./g, '\\.')} .*-j REJECT`), `host ${h.letter}'s service-range guard`);
@@ -210,18 +217,15 @@ export function multihostSuite(backend: PodNetworkBackend): void {
       assert.equal(answer.pod, byHost.get('c')!.metadata.name);
     });
 
-    it('with the control server stopped, pod-to-pod, Service and NodePort traffic keeps flowing', async () => {
+    it('with the control server stopped, pod-to-pod, Service, DNS and NodePort traffic keeps flowing', async () => {
       await rig.stopControl();
       const a = byHost.get('a')!;
       for (const letter of ['b', 'c']) {
         const target = byHost.get(letter)!;
         assert.deepEqual(who(await podShDirect(a, ncGet(target.status!.podIP!, 8080, '/cgi-bin/who'))), { client: a.status!.podIP!, pod: target.metadata.name! });
       }
-      const seen = new Set<string>();
-      await waitFor('answers from B and C through the cluster IP, control server down', async () => {
-        seen.add(who(await podShDirect(a, ncGet(clusterIP, 80, '/cgi-bin/who'))).pod);
-        return seen.has(byHost.get('b')!.metadata.name!) && seen.has(byHost.get('c')!.metadata.name!);
-      }, 30_000, 50);
+      await reachesBAndC('the cluster IP, control server down', podShDirect, clusterIP);
+      await reachesBAndC('the DNS name, control server down', podShDirect, 'web.default.svc.cluster.local');
       assert.equal(who(await rawGet(rig.host('b').ip, nodePort, '/cgi-bin/who')).pod, byHost.get('c')!.metadata.name);
     });
 

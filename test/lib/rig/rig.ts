@@ -193,13 +193,15 @@ export class Rig {
   }
 
   /**
-   * A command in a pod's network namespace, without the API (it works while the control
-   * server is down): the host's busybox, entered into the pod sandbox's netns by its pid.
+   * A shell command in a pod's first running container without the API (it works while the
+   * control server is down): entered into the container's network, mount and UTS
+   * namespaces by its PID, so it runs the image's own sh with the pod's resolv.conf, as
+   * `kubectl exec` would.
    */
-  async inPod(pod: Pod, args: string[], timeoutMs = 15_000): Promise<string> {
+  async inPod(pod: Pod, command: string, timeoutMs = 15_000): Promise<string> {
     const host = this.host(pod.spec!.nodeName!);
-    const pid = await sandboxPid(host.containerdSocket, pod.metadata.uid!);
-    return sh('nsenter', ['--net=/proc/' + pid + '/ns/net', '/bin/busybox', ...args], { timeoutMs });
+    const pid = await containerPid(host.containerdSocket, pod.metadata.uid!);
+    return sh('nsenter', [`--target=${pid}`, '--net', '--mount', '--uts', '--', 'sh', '-c', command], { timeoutMs });
   }
 
   async guardDrops(): Promise<{ present: number; dropped: number }> {
@@ -220,14 +222,14 @@ export class Rig {
   }
 }
 
-/** The pause process of a pod's sandbox, from containerd's verbose sandbox status. */
-async function sandboxPid(socket: string, podUid: string): Promise<number> {
+/** The PID of a pod's running container, from containerd's verbose container status. */
+async function containerPid(socket: string, podUid: string): Promise<number> {
   const { CriClient } = await import('../../../agent/runtime/cri/cri-client.js');
   const cri = new CriClient(socket);
   try {
-    const list = await cri.runtime<{ items?: Array<{ id: string; state?: string | number }> }>('ListPodSandbox', { filter: { label_selector: { 'io.kubernetes.pod.uid': podUid } } });
-    for (const s of list.items ?? []) {
-      const st = await cri.runtime<{ info?: Record<string, string> }>('PodSandboxStatus', { pod_sandbox_id: s.id, verbose: true });
+    const list = await cri.runtime<{ containers?: Array<{ id: string }> }>('ListContainers', { filter: { state: { state: 'CONTAINER_RUNNING' }, label_selector: { 'io.kubernetes.pod.uid': podUid } } });
+    for (const c of list.containers ?? []) {
+      const st = await cri.runtime<{ info?: Record<string, string> }>('ContainerStatus', { container_id: c.id, verbose: true });
       const info = st.info?.['info'];
       const pid = info ? (JSON.parse(info) as { pid?: number }).pid : undefined;
       if (pid) return pid;
@@ -235,7 +237,7 @@ async function sandboxPid(socket: string, podUid: string): Promise<number> {
   } finally {
     cri.close();
   }
-  throw new Error(`no running sandbox for pod uid ${podUid} in ${socket}`);
+  throw new Error(`no running container of pod uid ${podUid} in ${socket}`);
 }
 
 /** Takes the lowest free rig number: its directory, created exclusively, holds our pid. */
