@@ -229,6 +229,27 @@ export function multihostSuite(backend: PodNetworkBackend): void {
       assert.equal(who(await rawGet(rig.host('b').ip, nodePort, '/cgi-bin/who')).pod, byHost.get('c')!.metadata.name);
     });
 
+    it('routes follow a node leaving and joining again', async () => {
+      await rig.restartControl();
+      const c = rig.host('c');
+      const routesOn = (letter: string) => rig.inHost(letter, 'ip', ['-4', 'route', 'show', 'proto', '91']);
+      const fdbOn = (letter: string) => (backend === 'vxlan' ? rig.inHost(letter, 'bridge', ['fdb', 'show', 'dev', 'skiff.1']) : Promise.resolve(''));
+      const before = (await rig.client.get<Node>(resources.nodes, c.nodeName)).spec.podCIDR!;
+      await c.agent.stop();
+      await rig.client.delete(resources.nodes, c.nodeName);
+      for (const letter of ['a', 'b']) {
+        await waitFor(`host ${letter} to drop its route to ${before}`, async () => !(await routesOn(letter)).includes(`${before} `), 30_000);
+        assert.doesNotMatch(await fdbOn(letter), new RegExp(`dst ${c.ip.replace(/\./g, '\\.')} `));
+      }
+      c.agent.start();
+      await rig.waitForNodesReady();
+      const after = (await rig.client.get<Node>(resources.nodes, c.nodeName)).spec.podCIDR!;
+      for (const letter of ['a', 'b']) {
+        await waitFor(`host ${letter} to route ${after} again`, async () => (await routesOn(letter)).includes(`${after} `), 30_000);
+        if (backend === 'vxlan') assert.match(await fdbOn(letter), new RegExp(`dst ${c.ip.replace(/\./g, '\\.')} self permanent`));
+      }
+    });
+
     it('no packet was routed off the machine: the rig guard is in place and dropped nothing', async () => {
       assert.deepEqual(await rig.guardDrops(), { present: 3, dropped: 0 });
     });
