@@ -84,6 +84,7 @@ export function podConflist(o: PodConflistOptions): object {
         type: 'bridge',
         bridge: cniBridgeName(o.nodeName),
         isGateway: true,
+        // Other nodes' pod ranges are exempted ahead of this (agent/network/no-masquerade.ts).
         ipMasq: true,
         // A pod reaching its own hostPort or Service comes back through the bridge port
         // it left by.

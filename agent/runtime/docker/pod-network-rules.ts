@@ -4,7 +4,9 @@
 // iptables-nft). Three rules per node do the same job:
 //   - filter FORWARD: accept traffic from and to the pod range. Docker sets the FORWARD
 //     policy to DROP and br_netfilter sends even bridged pod-to-pod frames through it.
-//   - nat POSTROUTING: masquerade pod traffic leaving the pod range.
+//   - nat POSTROUTING: masquerade pod traffic leaving the pod range. Traffic to other
+//     nodes' pod ranges never reaches it: agent/network/no-masquerade.ts accepts that
+//     earlier in the chain, so pods on other nodes see the real source address.
 // Each rule carries a comment naming the node, so removal touches only our own rules (and
 // several agents sharing one host in tests keep theirs apart). Appended, not inserted: a
 // rule someone placed earlier in FORWARD (such as the proxy's service-range guard) still
