@@ -175,3 +175,32 @@ test('a second host cannot take the name of a node that has joined: its join is 
   // The live node is untouched: its saved credential still works.
   await cluster.waitForNodesReady();
 });
+
+test('a revoked node credential stops the agent with a clear message; removing the saved file joins again', async () => {
+  const name = cluster.nodeNames[1]!;
+  const agent = cluster.agent(name);
+  await agent.stop();
+  await cluster.kubectlOk(['-n', 'kube-system', 'delete', 'secret', `${name}.node-credential.skiff`]);
+  const path = join(cluster.dir, name, 'node-credential');
+  const started = agent.logs().length;
+  agent.start();
+  const exited = await waitFor('the agent to exit', () => (agent.child!.exitCode !== null ? agent.child!.exitCode : undefined), 30_000);
+  assert.equal(exited, 1);
+  await waitFor('the message in the agent\'s log', () => agent.logs().slice(started).includes('rejected the credential'));
+  assert.match(agent.logs().slice(started), new RegExp(`rejected the credential of node "${name}" saved in ${path} \\(401 Unauthorized\\): it was revoked`));
+
+  // The Node still exists but holds no credential: a new token lets it join afresh (the
+  // last --token given wins over the deleted one the agent was first started with).
+  rmSync(path);
+  const fresh = (await token('create', '--ttl', '10m')).stdout.trim();
+  agent.start(['--token', fresh]);
+  await waitFor('a new credential', () => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch {
+      return undefined;
+    }
+  }, 60_000);
+  assert.match(await cluster.kubectlOk(['-n', 'kube-system', 'get', 'secret', `${name}.node-credential.skiff`, '-o', 'jsonpath={.metadata.annotations.skiff\\.io/joined-with}']), new RegExp(`^bootstrap-token/${JOIN_FORM.exec(fresh)![1]}$`));
+  await cluster.waitForNodesReady();
+});

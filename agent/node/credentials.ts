@@ -39,6 +39,23 @@ export function describeJoinToken(token: JoinToken): string {
   return token.tokenId ? `bootstrap token "${token.tokenId}"` : 'the default node token';
 }
 
+/**
+ * True only on a definite 401 for the saved credential. An unreachable server is not a
+ * verdict: the agent starts on what it saved (static pods run while the control server is
+ * down) and its clients retry.
+ */
+function rejected(server: string, caPem: string, token: string, nodeName: string): Promise<boolean> {
+  const url = new URL(server);
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}/api/v1/nodes/${encodeURIComponent(nodeName)}`;
+  return new Promise((resolve) => {
+    const req = https.get(url, { ca: caPem, agent: false, signal: AbortSignal.timeout(3_000), headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' } }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 401);
+    });
+    req.on('error', () => resolve(false));
+  });
+}
+
 function postJoin(server: string, caPem: string, bearer: string, nodeName: string): Promise<{ status: number; body: string }> {
   const url = new URL(server);
   url.pathname = `${url.pathname.replace(/\/+$/, '')}${NODE_JOIN_PATH}`;
@@ -77,6 +94,14 @@ export async function nodeCredential(o: { server: string; caPem: string; token: 
       throw new JoinTokenError(
         'NodeCredentialRejected',
         `${path} is the credential of node "${saved.nodeName}", not "${o.nodeName}": run with --node-name ${saved.nodeName}, or use another --data-dir`,
+      );
+    }
+    if (await rejected(o.server, o.caPem, saved.token, o.nodeName)) {
+      throw new JoinTokenError(
+        'NodeCredentialRejected',
+        `the control server at ${o.server} rejected the credential of node "${o.nodeName}" saved in ${path} (401 Unauthorized): ` +
+          `it was revoked (secret kube-system/${o.nodeName}.node-credential.skiff deleted or replaced) or the cluster was re-created. ` +
+          `Remove ${path} to join again with a join token`,
       );
     }
     return saved.token;

@@ -20,8 +20,6 @@ export const NODES_GROUP = 'system:nodes';
 export const NODE_USER_PREFIX = 'system:node:';
 const TOKEN_PREFIX = 'node:';
 const SUFFIX = '.node-credential.skiff';
-/** Positive answers are remembered this long: a deleted credential stops working within it. */
-const CACHE_MS = 10_000;
 
 export interface CredentialObjects {
   getSecret(namespace: string, name: string): Promise<Secret | undefined>;
@@ -64,27 +62,23 @@ function field(s: Secret, key: string): string | undefined {
   return v === undefined ? undefined : Buffer.from(v, 'base64').toString('utf8');
 }
 
+/**
+ * Looked up in the store on every request, without a cache: one local read of one key, and
+ * deleting the Secret revokes the node at once (the agent's next start says so).
+ */
 export class NodeCredentials implements TokenAuthenticator {
-  private readonly cache = new Map<string, { user: UserInfo; until: number }>();
-
   constructor(private readonly objects: CredentialObjects) {}
 
   async authenticateToken(token: string): Promise<UserInfo | undefined> {
     const parsed = parseNodeToken(token);
     if (!parsed) return undefined;
     const hash = sha256(token);
-    const hit = this.cache.get(hash);
-    if (hit && hit.until > Date.now()) return hit.user;
-    this.cache.delete(hash);
     const stored = await this.objects.getSecret(NODE_CREDENTIAL_NAMESPACE, nodeCredentialSecretName(parsed.nodeName));
     if (!stored || stored.type !== NODE_CREDENTIAL_SECRET_TYPE || field(stored, 'node-name') !== parsed.nodeName) return undefined;
     const want = Buffer.from(field(stored, 'token-hash') ?? '', 'utf8');
     const got = Buffer.from(hash, 'utf8');
     if (want.length !== got.length || !timingSafeEqual(want, got)) return undefined;
-    const user = nodeUser(parsed.nodeName);
-    if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(hash, { user, until: Date.now() + CACHE_MS });
-    return user;
+    return nodeUser(parsed.nodeName);
   }
 
   /**
@@ -117,7 +111,6 @@ export class NodeCredentials implements TokenAuthenticator {
       );
     }
     await this.objects.replaceSecret(secret);
-    this.cache.clear();
     return token;
   }
 }
