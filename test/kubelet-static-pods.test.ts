@@ -93,6 +93,11 @@ describe('static pods', () => {
     assert.deepEqual((await running(staticUid)).map((c) => c.id), [container.id], 'the container was not restarted');
     assert.equal(again.status!.containerStatuses![0]!.restartCount, 0);
 
+    // A status someone else wrote (as the node lifecycle controller marks pods not ready
+    // after an outage) is put right by the agent.
+    await cluster.client.patch(resources.pods, name, { status: { conditions: [{ type: 'Ready', status: 'False', reason: 'NodeNotReady' }] } }, { namespace: 'default', subresource: 'status' });
+    await cluster.waitForPod(name, 'Ready again', (p) => p.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True', 30_000);
+
     // An edited manifest is a new pod (new UID); the old one's containers go.
     writeManifest('web.json', 'web', sleeper(), { version: '2' });
     const edited = await cluster.waitForPod(name, 'replaced by the edited manifest', (p) => p.metadata.annotations?.[MIRROR] !== staticUid && p.metadata.labels?.['version'] === '2' && p.status?.phase === 'Running', 60_000);

@@ -15,6 +15,8 @@ interface Entry {
   status: PodStatus;
   /** JSON of the status last accepted by the API server. */
   written?: string;
+  /** The pod's resourceVersion after that write. */
+  writtenVersion?: string;
   deleteAfterWrite?: boolean;
 }
 
@@ -36,7 +38,8 @@ export class StatusManager {
     if (entry) {
       entry.pod = pod;
       entry.status = status;
-      if (entry.written === json) return;
+      if (entry.written === json && !changedSince(pod, entry.writtenVersion, status)) return;
+      delete entry.written;
     } else {
       // What the API already has counts as written: after an agent restart, an unchanged
       // pod costs no write.
@@ -109,14 +112,29 @@ export class StatusManager {
     const name = pod.metadata.name!;
     if (entry.written !== json) {
       const body: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: ns!, uid: pod.metadata.uid! }, spec: pod.spec, status };
-      await this.client.update(resources.pods, body, 'status');
+      const updated = await this.client.update<Pod>(resources.pods, body, 'status');
       entry.written = json;
+      if (updated.metadata?.resourceVersion) entry.writtenVersion = updated.metadata.resourceVersion;
     }
     if (entry.deleteAfterWrite) {
       await this.client.delete(resources.pods, name, ns, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid! } });
       this.entries.delete(pod.metadata.uid!);
     }
   }
+}
+
+/**
+ * Someone else wrote the pod's status after we did (the node lifecycle controller marking
+ * pods not ready while this node was unreachable, a hand-made PATCH): what the API has is
+ * newer than our write and differs from what we know, so ours is written again. Only a
+ * newer version counts, so the copy a sync started with before our own write came back
+ * never causes a second write.
+ */
+function changedSince(pod: Pod, writtenVersion: string | undefined, status: PodStatus): boolean {
+  const version = pod.metadata.resourceVersion;
+  if (!version || !writtenVersion || !pod.status || !/^\d+$/.test(version) || !/^\d+$/.test(writtenVersion)) return false;
+  if (BigInt(version) <= BigInt(writtenVersion)) return false;
+  return JSON.stringify(stripVolatile(pod.status)) !== JSON.stringify(stripVolatile(status));
 }
 
 /** Fields that change on every computation without meaning a change (probe times). */
