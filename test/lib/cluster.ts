@@ -114,6 +114,22 @@ for (const sig of ['SIGTERM', 'SIGINT'] as const) {
   });
 }
 
+/** Kills child by PID when this process ends or is terminated (the set above). */
+export function superviseChild(child: ChildProcess): void {
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+}
+
+/** Signals our own child by PID and waits for it to exit; SIGKILL after timeoutMs. */
+export async function stopChild(child: ChildProcess | undefined, signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 15_000): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  process.kill(child.pid!, signal);
+  const timer = setTimeout(() => child.exitCode === null && child.signalCode === null && process.kill(child.pid!, 'SIGKILL'), timeoutMs);
+  await exited;
+  clearTimeout(timer);
+}
+
 class Daemon {
   child: ChildProcess | undefined;
   constructor(
@@ -127,8 +143,7 @@ class Daemon {
     const log = createWriteStream(this.logPath, { flags: 'a' });
     const child = spawn(process.execPath, [SKIFF, ...this.args, ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
-    live.add(child);
-    child.once('exit', () => live.delete(child));
+    superviseChild(child);
     child.stdout!.pipe(log);
     child.stderr!.pipe(log);
   }
@@ -138,14 +153,8 @@ class Daemon {
   }
 
   /** Signals our own child by PID and waits for it to exit. */
-  async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 15_000): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((r) => child.once('exit', () => r()));
-    process.kill(child.pid!, signal);
-    const timer = setTimeout(() => child.exitCode === null && process.kill(child.pid!, 'SIGKILL'), timeoutMs);
-    await exited;
-    clearTimeout(timer);
+  stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 15_000): Promise<void> {
+    return stopChild(this.child, signal, timeoutMs);
   }
 
   logs(): string {

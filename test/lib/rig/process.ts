@@ -1,14 +1,11 @@
 // Processes the rig starts (containerd and skiff agents inside host netns, the control
 // server in the root netns): spawned with their output in a log file, stopped by their own
-// PID, and killed by PID if the test process itself exits first.
+// PID, and killed by PID if the test process itself ends first (test/lib/cluster.ts keeps
+// that list for every test daemon).
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
-
-const live = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const c of live) if (c.exitCode === null && c.signalCode === null && c.pid) process.kill(c.pid, 'SIGKILL');
-});
+import { stopChild, superviseChild } from '../cluster.js';
 
 export class RigProcess {
   private child: ChildProcess | undefined;
@@ -26,8 +23,7 @@ export class RigProcess {
     // mounts a fresh /sys, hiding /sys/fs/cgroup, and runc then cannot create containers.
     const child = spawn(this.cmd, this.args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
-    live.add(child);
-    child.once('exit', () => live.delete(child));
+    superviseChild(child);
     child.stdout!.pipe(log);
     child.stderr!.pipe(log);
   }
@@ -40,14 +36,8 @@ export class RigProcess {
     return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 15_000): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((r) => child.once('exit', () => r()));
-    process.kill(child.pid!, signal);
-    const timer = setTimeout(() => child.exitCode === null && child.signalCode === null && process.kill(child.pid!, 'SIGKILL'), timeoutMs);
-    await exited;
-    clearTimeout(timer);
+  stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 15_000): Promise<void> {
+    return stopChild(this.child, signal, timeoutMs);
   }
 
   logs(lines = 60): string {
