@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import Docker from 'dockerode';
-import { ensureTestImages } from './fixtures/images.js';
+import { ContainerdRuntime, defaultLogRoot } from '../agent/runtime/cri/containerd-runtime.js';
+import { CONTAINERD_SOCKET, ensureTestImages } from './fixtures/images.js';
 import { DOCKER_SOCKET, startCluster, waitFor, type TestCluster } from './lib/cluster.js';
 import { podManifest, sleepForever } from './lib/manifests.js';
 import { startLoopbackRegistry, type LoopbackRegistry } from './lib/registry.js';
@@ -182,5 +183,45 @@ describe('image pull secrets', () => {
     await cluster.kubectlOk(['apply', '-f', '-'], { input: pullPod('viasa', image2, { serviceAccountName: 'puller' }) });
     await cluster.waitForPod('viasa', 'Running', (p) => p.status?.phase === 'Running', 60_000);
     await cluster.kubectlOk(['delete', 'pod', 'viasa']);
+  });
+});
+
+describe('image pull secrets on containerd (CRI PullImageRequest.auth)', () => {
+  let cluster: TestCluster;
+  let registry: LoopbackRegistry;
+  let image: string;
+  const user = { username: 'skiff-cri', password: `pw-${Math.random().toString(36).slice(2)}` };
+
+  before(async () => {
+    const { busybox } = await ensureTestImages();
+    registry = await startLoopbackRegistry({ auth: user });
+    cluster = await startCluster({ agents: 1, runtime: 'containerd' });
+    // Pushed through Docker; containerd pulls it over plain HTTP (the CRI plugin's default for loopback hosts).
+    image = await registry.push(busybox, `cri-private-${cluster.id}`, 'v1');
+  });
+  after(async () => {
+    const rt = new ContainerdRuntime({ socketPath: CONTAINERD_SOCKET, nodeName: 'image-pull-test-cleanup', logRoot: defaultLogRoot('/tmp') });
+    try {
+      if (cluster) {
+        await cluster.kubectl(['delete', 'pods', '--all', '--wait=true', '--timeout=30s']).catch(() => undefined);
+        await cluster.stop();
+      }
+      if (image) await rt.removeImage(image).catch(() => undefined);
+    } finally {
+      await rt.close();
+      await registry?.stop();
+    }
+  });
+
+  test('no secret: ErrImagePull with the registry\'s refusal; the right secret: Running', async () => {
+    await cluster.kubectlOk(['apply', '-f', '-'], { input: pullPod('cri-nosecret', image) });
+    const p = await cluster.waitForPod('cri-nosecret', 'ErrImagePull', (x) => ['ErrImagePull', 'ImagePullBackOff'].includes(x.status?.containerStatuses?.[0]?.state.waiting?.reason ?? ''), 60_000);
+    assert.match(p.status!.containerStatuses![0]!.state.waiting!.message!, /401 Unauthorized|unauthorized|authorization/i);
+    await cluster.kubectlOk(['delete', 'pod', 'cri-nosecret', '--wait=false']);
+    await cluster.kubectlOk(['create', 'secret', 'docker-registry', 'regcred', `--docker-server=${registry.host}`, `--docker-username=${user.username}`, `--docker-password=${user.password}`]);
+    await cluster.kubectlOk(['apply', '-f', '-'], { input: pullPod('cri-secret', image, { imagePullSecrets: ['regcred'] }) });
+    const running = await cluster.waitForPod('cri-secret', 'Running', (x) => x.status?.phase === 'Running', 90_000);
+    assert.match(running.status!.containerStatuses![0]!.imageID, /sha256:[0-9a-f]{64}/);
+    await cluster.kubectlOk(['delete', 'pod', 'cri-secret']);
   });
 });

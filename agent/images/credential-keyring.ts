@@ -30,7 +30,11 @@ export interface Credential {
   source: string;
 }
 
-function entryAuth(entry: ConfigEntry, serverAddress: string): AuthConfig {
+/**
+ * No server address, as the kubelet sends none: containerd parses one as a URL and fails on
+ * a bare "host:port" ("first path segment in URL cannot contain colon").
+ */
+function entryAuth(entry: ConfigEntry): AuthConfig {
   let { username, password } = entry;
   if (entry.auth) {
     const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
@@ -40,7 +44,7 @@ function entryAuth(entry: ConfigEntry, serverAddress: string): AuthConfig {
       password = decoded.slice(colon + 1);
     }
   }
-  const out: AuthConfig = { serverAddress };
+  const out: AuthConfig = {};
   if (username !== undefined) out.username = username;
   if (password !== undefined) out.password = password;
   return out;
@@ -118,7 +122,7 @@ export class CredentialKeyring {
       const key = keyOf(location);
       if (!key) continue;
       const list = this.creds.get(key) ?? [];
-      list.push({ auth: entryAuth(entry, location), source });
+      list.push({ auth: entryAuth(entry), source });
       this.creds.set(key, list);
     }
   }
