@@ -14,7 +14,7 @@ import { ApiError } from '../api/errors.js';
 import { writeKubeconfig } from '../api/kubeconfig.js';
 import { resources } from '../api/resources.js';
 import { TUNNEL_PATH_SUFFIX } from '../api/tunnel/tunnel-protocol.js';
-import type { Pod, Status } from '../api/types.js';
+import type { Node, Pod, Status } from '../api/types.js';
 import { ensureTestImages } from './fixtures/images.js';
 import { kubectlPath, run } from './lib/kubectl.js';
 import { startCluster, waitFor, type TestCluster } from './lib/cluster.js';
@@ -146,6 +146,28 @@ test('a node cannot touch another node\'s Node, Lease or pods: 403 with Kubernet
   const b = await cluster.client.get(resources.nodes, B);
   assert.equal(b.metadata.labels?.['hijacked'], undefined);
   assert.notEqual((await cluster.pod('pod-b')).status?.message, 'hijacked');
+});
+
+test('a node cannot pick its pod range, change its taints or set node-restriction labels on its own Node', async () => {
+  const cidr = (await cluster.client.get<Node>(resources.nodes, B)).spec.podCIDR!;
+  assertForbidden(
+    await refused(asA.patch(resources.nodes, A, { spec: { podCIDR: cidr, podCIDRs: [cidr] } })),
+    `nodes "${A}" is forbidden: node "${A}" is not allowed to modify its pod range (spec.podCIDR, spec.podCIDRs)`,
+    { name: A, kind: 'nodes' },
+  );
+  assertForbidden(
+    await refused(asA.patch(resources.nodes, A, { spec: { taints: [{ key: 'x', effect: 'NoSchedule' }] } })),
+    `nodes "${A}" is forbidden: node "${A}" is not allowed to modify taints`,
+    { name: A, kind: 'nodes' },
+  );
+  assertForbidden(
+    await refused(asA.patch(resources.nodes, A, { metadata: { labels: { 'node-restriction.kubernetes.io/trusted': 'yes' } } })),
+    `nodes "${A}" is forbidden: is not allowed to modify labels: node-restriction.kubernetes.io/trusted`,
+    { name: A, kind: 'nodes' },
+  );
+  const a = await cluster.client.get<Node>(resources.nodes, A);
+  assert.notEqual(a.spec.podCIDR, cidr);
+  assert.equal(a.metadata.labels?.['node-restriction.kubernetes.io/trusted'], undefined);
 });
 
 test('a node can create only mirror pods for itself, and read only the Secrets its pods use', async () => {
