@@ -5,7 +5,7 @@
 // packet not for another rig host reaches the guard. The guard counts what it drops:
 // guardDrops() must be 0 after a test.
 
-import { bridgeIP, bridgeName, guardComment, hostIP, netnsName, rigSubnet, vethName } from './names.js';
+import { bridgeIP, bridgeName, guardComment, hostIP, netnsName, rigSubnet, sinkIP, sinkName, sinkProbeIP, vethName } from './names.js';
 import { inNetns, sh, shQuiet } from './sh.js';
 
 /** The guard, in FORWARD order: rig ↔ rig is accepted, anything else in or out is dropped. */
@@ -27,6 +27,17 @@ export async function createBridge(n: number): Promise<void> {
   // Inserted in reverse so the ACCEPT ends up first; position 1 puts the guard ahead of
   // Docker's own FORWARD rules.
   for (const r of [...guardRules(n)].reverse()) await sh('iptables', ['-w', '5', '-I', 'FORWARD', '1', ...r]);
+  await sh('ip', ['link', 'add', sinkName(n), 'type', 'bridge']);
+  await sh('ip', ['addr', 'add', `${sinkIP(n)}/24`, 'dev', sinkName(n)]);
+  await sh('ip', ['link', 'set', sinkName(n), 'up']);
+}
+
+/**
+ * Sends `count` pings from a host to the sink (names.ts): the root netns would forward them
+ * to the sink bridge, so each one must show up as a guard drop.
+ */
+export async function probeGuard(n: number, host: string, count: number): Promise<void> {
+  await inNetns(netnsName(n, host), '/bin/busybox', ['ping', '-c', String(count), '-W', '1', sinkProbeIP(n)]).catch(() => undefined);
 }
 
 export async function createHost(n: number, host: string, i: number): Promise<void> {
@@ -78,4 +89,5 @@ export async function removeHost(n: number, host: string): Promise<void> {
 export async function removeBridge(n: number): Promise<void> {
   await removeGuard(n);
   await shQuiet('ip', ['link', 'del', bridgeName(n)]);
+  await shQuiet('ip', ['link', 'del', sinkName(n)]);
 }

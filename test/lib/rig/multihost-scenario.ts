@@ -18,6 +18,7 @@ import { parseCidr, parseIPv4, contains } from '../../../api/cidr.js';
 import { startRig, type PodNetworkBackend, type Rig } from './rig.js';
 
 const SERVICE_CIDR = '10.43.0.0/16';
+const GUARD_PROBES = 2;
 
 /** Serves /cgi-bin/who (the client's address and the pod's name) and a 20 kB /big on 8080. */
 const WEB_COMMAND = [
@@ -136,6 +137,9 @@ export function multihostSuite(backend: PodNetworkBackend): void {
       }
       t.diagnostic(`containerd RSS per host: ${rss.join(', ')}`);
       assert.deepEqual(await rig.guardDrops(), { present: 3, dropped: 0 });
+      // The guard works: two pings from host a towards a sink on this machine are dropped.
+      await rig.probeGuard('a', GUARD_PROBES);
+      assert.deepEqual(await rig.guardDrops(), { present: 3, dropped: GUARD_PROBES });
     });
 
     it(`routes every node's pod range to the other hosts (${backend})`, async () => {
@@ -251,7 +255,8 @@ export function multihostSuite(backend: PodNetworkBackend): void {
     });
 
     it('no packet was routed off the machine: the rig guard is in place and dropped nothing', async () => {
-      assert.deepEqual(await rig.guardDrops(), { present: 3, dropped: 0 });
+      // Only the probe of the first test, nothing of the pods', agents' or runtimes' own.
+      assert.deepEqual(await rig.guardDrops(), { present: 3, dropped: GUARD_PROBES });
     });
   });
 }

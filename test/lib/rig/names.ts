@@ -4,7 +4,8 @@
 //   skiff-rigN-h, joined by veth sk-rigNh (root side) ↔ eth0 (inside), address
 //   10.250.N.(10+i). Pods: cluster range 10.251.(8N).0/21, a /24 per node.
 // 10.250/16 and 10.251/16 are used by nothing else on the test hosts (the single-host test
-// clusters take 10.200–10.249, Docker 172.17, Skiff's containerd 10.230).
+// clusters take 10.200–10.249, Docker 172.17, Skiff's containerd 10.230); nor is 10.252/16,
+// the guard probe's sink below.
 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +25,14 @@ export const hostLetter = (i: number) => String.fromCharCode(97 + i);
 export const bridgeIP = (n: number) => `10.250.${n}.1`;
 export const hostIP = (n: number, i: number) => `10.250.${n}.${10 + i}`;
 export const rigSubnet = (n: number) => `10.250.${n}.0/24`;
+/**
+ * A bridge without ports in the root netns (no dummy driver here), 10.252.N.1/24, which
+ * swallows whatever is routed to it: the test sends a probe from a host to 10.252.N.2 to
+ * see the guard drop it. Were the guard missing, the probe would still end on this machine.
+ */
+export const sinkName = (n: number) => `sk-sink${n}`;
+export const sinkIP = (n: number) => `10.252.${n}.1`;
+export const sinkProbeIP = (n: number) => `10.252.${n}.2`;
 export const clusterCidr = (n: number) => `10.251.${8 * n}.0/21`;
 /** Node names carry the rig number so two rigs never share a host-local store. */
 export const nodeName = (n: number, host: string) => `rig${n}-${host}`;
@@ -35,6 +44,6 @@ export function rigOfNetns(name: string): number | undefined {
 }
 
 export function rigOfLink(name: string): number | undefined {
-  const m = /^sk-rig(\d+)[a-z]?$/.exec(name);
+  const m = /^sk-rig(\d+)[a-z]?$/.exec(name) ?? /^sk-sink(\d+)$/.exec(name);
   return m ? Number(m[1]) : undefined;
 }

@@ -14,7 +14,7 @@ import type { Node, Pod } from '../../../api/types.js';
 import { waitFor } from '../cluster.js';
 import { kubectlPath, run, type RunResult } from '../kubectl.js';
 import { importTestImages, startHostContainerd } from './host-containerd.js';
-import { createBridge, createHost, expectedBaseRoutes, guardDrops, hostRoutes } from './host-network.js';
+import { createBridge, createHost, expectedBaseRoutes, guardDrops, hostRoutes, probeGuard } from './host-network.js';
 import { bridgeIP, clusterCidr, hostIP, hostLetter, MAX_RIGS, netnsName, nodeName, rigDir } from './names.js';
 import { RigProcess } from './process.js';
 import { inNetns, sh } from './sh.js';
@@ -206,6 +206,11 @@ export class Rig {
 
   async guardDrops(): Promise<{ present: number; dropped: number }> {
     return guardDrops(this.n);
+  }
+
+  /** Pings the root netns' sink from host letter, count times: each must be a guard drop. */
+  probeGuard(letter: string, count: number): Promise<void> {
+    return probeGuard(this.n, letter, count);
   }
 
   logs(): string {

@@ -67,7 +67,7 @@ async function hostsOf(n: number): Promise<string[]> {
   }
   for (const l of (await shQuiet('ip', ['-o', 'link', 'show'])).split('\n')) {
     const name = (l.split(':')[1] ?? '').trim().split('@')[0] ?? '';
-    if (rigOfLink(name) === n && name !== bridgeName(n)) found.add(name.slice(-1));
+    if (rigOfLink(name) === n && name.startsWith(`${bridgeName(n)}`) && name !== bridgeName(n)) found.add(name.slice(-1));
   }
   const dir = rigDir(n);
   if (existsSync(dir)) for (const e of await readdir(dir)) if (/^[a-z]$/.test(e)) found.add(e);
