@@ -6,7 +6,7 @@
 
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { errors, isNotFound } from '../../api/errors.js';
+import { ApiError, errors, isNotFound } from '../../api/errors.js';
 import { BOOTSTRAP_TOKEN_RE } from '../../api/join-token.js';
 import type { Secret } from '../../api/service-types.js';
 import { isDNS1123Subdomain } from '../../api/validation/names.js';
@@ -16,7 +16,6 @@ import { bearerToken } from './auth.js';
 import { decodeBody, isPlainObject, readBody } from './http/body.js';
 import { sendJson } from './http/respond.js';
 import type { ResourceStorage } from './registry/storage.js';
-import { ApiError } from '../../api/errors.js';
 import type { Status } from '../../api/types.js';
 
 /** Secrets and Nodes as the credential code needs them, over the API server's storages. */
