@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { LABEL_POD_NAME, LABEL_POD_UID } from '../agent/runtime/runtime.js';
 import { resources } from '../api/resources.js';
 import type { Node, Pod } from '../api/types.js';
 import { ensureTestImages } from './fixtures/images.js';
@@ -73,6 +74,9 @@ describe('static pods', () => {
     assert.notEqual(shown.metadata.uid, staticUid, 'the API server gives the mirror its own UID');
     assert.deepEqual(shown.metadata.ownerReferences, [{ apiVersion: 'v1', kind: 'Node', name: node, uid: nodeObj.metadata.uid, controller: true }]);
     assert.equal(shown.spec.nodeName, node);
+    // Node problems never evict a static pod: it tolerates every NoExecute taint.
+    const tolerations = shown.spec['tolerations'] as Array<Record<string, unknown>>;
+    assert.ok(tolerations.some((x) => x['operator'] === 'Exists' && x['effect'] === 'NoExecute' && !x['key'] && x['tolerationSeconds'] === undefined), JSON.stringify(tolerations));
     const table = await cluster.kubectlOk(['get', 'pods', '-o', 'wide']);
     assert.match(table, new RegExp(`${name}\\s+1/1\\s+Running\\s+0`));
 
@@ -187,6 +191,13 @@ describe('static pods', () => {
     // room; a back-off reset by the agent restart would show as ~1 s, a count reset as 10 s.
     assert.ok(gap >= 15, `the 20 s back-off held across the agent restart (${gap.toFixed(1)} s)`);
 
+    // A manifest added while the control server is still down runs at once.
+    writeManifest('offline.json', 'offline', sleeper());
+    const offline = await waitFor('the pod added offline to run', async () => {
+      const objs = await runtime.objects([node]);
+      return objs.find((o) => o.kind === 'container' && o.state === 'running' && o.labels[LABEL_POD_NAME] === `offline-${node}`);
+    }, 60_000);
+
     cluster.control.start();
     const back = await cluster.waitForPod(name, 'status from the agent once the API is back', (p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 3, 90_000);
     watching = false;
@@ -197,6 +208,9 @@ describe('static pods', () => {
     assert.equal(sandboxes.size, 1, 'one sandbox throughout: nothing was started twice');
     assert.ok(maxRunning <= 1, 'never two running attempts');
     assert.ok((await podContainers(runtime, [node], uid)).length <= 2, 'the current attempt and one previous');
+    const offlineMirror = await cluster.waitForPod(`offline-${node}`, 'mirrored once the API is back', (p) => p.status?.phase === 'Running', 60_000);
+    assert.equal(offline.labels[LABEL_POD_UID], offlineMirror.metadata.annotations![MIRROR]);
+    unlinkSync(join(dir, 'offline.json'));
     unlinkSync(join(dir, 'crash.json'));
     await waitFor('the crash pod to be gone', async () => (await runtime.objects([node], uid)).length === 0 && (await mirrorJson(name)) === undefined, 60_000);
   });
