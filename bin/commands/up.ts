@@ -34,6 +34,7 @@ export const upFlags: FlagSpec[] = [
     'cluster-dns',
     'cluster-domain',
     'resolv-conf',
+    'pod-manifest-path',
   ]),
 ];
 
@@ -73,6 +74,7 @@ export async function upCommand(argv: string[]): Promise<void> {
       nodeIP: str(flags, 'node-ip'),
       proxy,
       resources,
+      podManifestPath: str(flags, 'pod-manifest-path') || undefined,
       ...dns,
       logger: logger.child({ part: 'agent' }),
       version: skiffVersion(),
