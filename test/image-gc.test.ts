@@ -8,8 +8,10 @@
 // then ImageGCFailed, on the Node.
 
 import assert from 'node:assert/strict';
-import { open, statfs } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { DEFAULT_PAUSE_IMAGE } from '../agent/runtime/pause-image.js';
 import { startCluster, waitFor, type TestCluster } from './lib/cluster.js';
@@ -19,7 +21,7 @@ import { startPrivateDockerd, type PrivateDockerd } from './lib/private-dockerd.
 import { PAUSE_IMAGE as RIG_PAUSE_IMAGE } from './lib/rig/host-containerd.js';
 import { importSizedImage, importSizedImageContainerd } from './lib/sized-images.js';
 
-const MIB = 1024 * 1024;
+const exec = promisify(execFile);
 const IMAGE_MIB = 30;
 const GC_FLAGS = ['--image-gc-high-threshold', '85', '--image-gc-low-threshold', '80', '--minimum-image-ttl-duration', '0s', '--image-gc-period', '1s'];
 
@@ -58,18 +60,18 @@ async function usagePercent(path: string): Promise<number> {
   return 100 - Math.floor((s.bavail * 100) / s.blocks);
 }
 
-/** Grows (never shrinks) a plain file so that the filesystem is `percent` full. */
+/**
+ * Grows (never shrinks) a plain file so that the filesystem is `percent` full, in one
+ * fallocate(2): written bit by bit, GC (every second) would see the usage on its way up,
+ * cross 85 % early and free less than the test expects.
+ */
 async function fillTo(mountPoint: string, percent: number): Promise<void> {
   const s = await statfs(mountPoint);
   const want = Math.ceil((s.blocks * percent) / 100) - (s.blocks - s.bavail);
   if (want <= 0) return;
-  const file = await open(join(mountPoint, 'filler'), 'a');
-  const chunk = Buffer.alloc(MIB, 1);
-  try {
-    for (let left = want * s.bsize; left > 0; left -= chunk.length) await file.write(chunk, 0, Math.min(chunk.length, left));
-  } finally {
-    await file.close();
-  }
+  const path = join(mountPoint, 'filler');
+  const size = await stat(path).then((st) => st.size, () => 0);
+  await exec('fallocate', ['-l', String(size + want * s.bsize), path]);
 }
 
 async function dockerBackend(): Promise<Backend> {

@@ -14,6 +14,7 @@ import { promisify } from 'node:util';
 import { execFile } from 'node:child_process';
 import { CriClient } from '../../agent/runtime/cri/cri-client.js';
 import { waitFor } from './cluster.js';
+import { unmountUnder } from './private-dockerd.js';
 import { containerdConfig, containerdPaths } from './rig/host-containerd.js';
 
 const exec = promisify(execFile);
@@ -24,14 +25,6 @@ export interface PrivateContainerd {
   mountPoint: string;
   cri: CriClient;
   stop(): Promise<void>;
-}
-
-async function mountsUnder(path: string): Promise<string[]> {
-  return (await readFile('/proc/self/mounts', 'utf8'))
-    .split('\n')
-    .map((l) => l.split(' ')[1] ?? '')
-    .filter((m) => m === path || m.startsWith(`${path}/`))
-    .sort((a, b) => b.length - a.length);
 }
 
 /** PIDs of shims serving this containerd (their command line names its socket). */
@@ -77,8 +70,7 @@ export async function startPrivateContainerd(o: { sizeMiB?: number } = {}): Prom
     }
     cri.close();
     for (const pid of await shimsOf(paths.socket)) process.kill(pid, 'SIGKILL');
-    for (const m of await mountsUnder(dir)) await exec('umount', ['-l', m]).catch(() => undefined);
-    if ((await mountsUnder(dir)).length) throw new Error(`mounts left under ${dir}`);
+    await unmountUnder(dir);
     await rm(dir, { recursive: true, force: true });
   };
   try {

@@ -38,10 +38,6 @@ export interface PrivateDockerd {
   stop(): Promise<void>;
 }
 
-async function mounted(path: string): Promise<boolean> {
-  const mounts = await readFile('/proc/self/mounts', 'utf8');
-  return mounts.split('\n').some((l) => l.split(' ')[1] === path);
-}
 
 async function stopChild(child: ChildProcess, timeoutMs: number): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
@@ -52,14 +48,23 @@ async function stopChild(child: ChildProcess, timeoutMs: number): Promise<void> 
   clearTimeout(timer);
 }
 
-/** Unmounts everything at or under path, deepest first (the daemon leaves overlay and shm mounts behind when killed). */
-async function unmountUnder(path: string): Promise<void> {
-  const mounts = (await readFile('/proc/self/mounts', 'utf8'))
+/** Mount points at or under path, deepest first. */
+async function mountsUnder(path: string): Promise<string[]> {
+  return (await readFile('/proc/self/mounts', 'utf8'))
     .split('\n')
     .map((l) => l.split(' ')[1] ?? '')
     .filter((m) => m === path || m.startsWith(`${path}/`))
     .sort((a, b) => b.length - a.length);
-  for (const m of mounts) await exec('umount', ['-l', m]).catch(() => undefined);
+}
+
+/**
+ * Unmounts everything at or under path, deepest first (a daemon leaves overlay and shm
+ * mounts behind when killed); fails if anything is still mounted there.
+ */
+export async function unmountUnder(path: string): Promise<void> {
+  for (const m of await mountsUnder(path)) await exec('umount', ['-l', m]).catch(() => undefined);
+  const left = await mountsUnder(path);
+  if (left.length) throw new Error(`still mounted: ${left.join(', ')}`);
 }
 
 export async function startPrivateDockerd(options: PrivateDockerdOptions = {}): Promise<PrivateDockerd> {
@@ -103,7 +108,6 @@ export async function startPrivateDockerd(options: PrivateDockerdOptions = {}): 
     process.removeListener('exit', killOnExit);
     await stopChild(child, 20_000);
     await unmountUnder(dir);
-    if (await mounted(mountPoint)) throw new Error(`${mountPoint} is still mounted`);
     await rm(dir, { recursive: true, force: true });
   };
   try {
