@@ -26,11 +26,14 @@ describe('kubectl top', () => {
       input: [
         // A busy loop capped at 300m by its CFS quota: usage can only be near 300m.
         podYaml('burner', { containers: [{ name: 'spin', image: busybox, command: ['sh', '-c', 'while :; do :; done'], resources: { limits: { cpu: '300m' } } }] }),
-        // 48 MiB held in a shell variable (the echo after sleep keeps sh from exec'ing sleep).
-        podYaml('holder', { containers: [{ name: 'hold', image: busybox, command: ['sh', '-c', 'x=$(head -c 50331648 /dev/zero | tr "\\0" a); sleep 3600; echo ${#x}'] }] }),
+        // 48 MiB held in a shell variable (the echo after sleep keeps sh from exec'ing sleep);
+        // "filled" says it is all there: on a loaded machine the filling takes seconds, and
+        // containerd's stats are there sooner than Docker's.
+        podYaml('holder', { containers: [{ name: 'hold', image: busybox, command: ['sh', '-c', 'x=$(head -c 50331648 /dev/zero | tr "\\0" a); echo filled; sleep 3600; echo ${#x}'] }] }),
       ].join('\n---\n'),
     });
     for (const name of ['burner', 'holder']) await cluster.waitForPod(name, 'Running', (p) => p.status?.phase === 'Running');
+    await waitFor('holder to fill its 48 MiB', async () => /^filled$/m.test((await cluster.kubectl(['logs', 'holder'])).stdout), 60_000, 500);
   });
   after(async () => {
     await cluster?.stop();
