@@ -134,6 +134,19 @@ describe('static pods', () => {
     unlinkSync(join(dir, 'secret.yaml'));
   });
 
+  test('a manifest removed while the agent is stopped: the restarted agent removes the pod and its mirror', async () => {
+    const name = `gone-${node}`;
+    writeManifest('gone.json', 'gone', sleeper());
+    const mirror = await cluster.waitForPod(name, 'Running (mirror)', (p) => p.status?.phase === 'Running', 60_000);
+    const uid = mirror.metadata.annotations![HASH]!;
+    await cluster.agent(node).stop();
+    unlinkSync(join(dir, 'gone.json'));
+    cluster.agent(node).start();
+    // Sooner than the 60 s resync: right after the agent's first list.
+    await waitFor('the orphaned mirror pod to be deleted', async () => (await mirrorJson(name)) === undefined, 40_000);
+    await waitFor('the orphaned containers to be removed', async () => (await runtime.objects([node], uid)).length === 0, 40_000);
+  });
+
   test('with the control server down a crash loop goes on with back-off, across an agent kill -9; status reaches the mirror when the API is back', async (t) => {
     const name = `crash-${node}`;
     writeManifest('crash.json', 'crash', { containers: [{ name: 'main', image: busybox, command: ['sh', '-c', 'sleep 2; exit 1'] }] });

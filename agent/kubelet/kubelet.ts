@@ -170,8 +170,9 @@ export class Kubelet {
     await this.cleanupOrphanedPodDirs();
     // Orphans are judged only now: the PLEG reports every pod once more.
     pleg.resync();
-    // Mirror pods can be made (or found) now.
+    // Mirror pods can be made (or found) now, and those left by removed manifests go.
     this.staticPods.uids().forEach((uid) => this.workers.poke(uid));
+    void this.staticPods.cleanupOrphanedMirrorPods();
     const resync = setInterval(() => {
       this.workers.keys().forEach((uid) => this.workers.poke(uid));
       void this.staticPods.cleanupOrphanedMirrorPods();
