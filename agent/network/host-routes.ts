@@ -31,9 +31,18 @@ export async function syncRoutes(wanted: readonly PodRoute[], log: Logger): Prom
     await ip(['route', 'del', dst, 'proto', String(ROUTE_PROTOCOL)]).catch((err: Error) => log.warn({ dst, err: err.message }, 'removing a pod route failed'));
     log.info({ dst }, 'pod route removed');
   }
+  // One peer that cannot be routed (host-gw towards a node not on this L2) must not keep
+  // the others from their routes: every route is tried, the failures reported together.
+  const failed: string[] = [];
   for (const r of changes.replace) {
     const args = ['route', 'replace', r.dst, 'via', r.via, ...(r.dev ? ['dev', r.dev, 'onlink'] : []), 'proto', String(ROUTE_PROTOCOL)];
-    await ip(args);
-    log.info({ dst: r.dst, via: r.via, dev: r.dev }, 'pod route installed');
+    try {
+      await ip(args);
+      log.info({ dst: r.dst, via: r.via, dev: r.dev }, 'pod route installed');
+    } catch (err) {
+      const hint = r.dev ? '' : ' (host-gw needs every node on this L2; --pod-network-backend vxlan does not)';
+      failed.push(`${r.dst} via ${r.via}: ${(err as Error).message}${hint}`);
+    }
   }
+  if (failed.length) throw new Error(`could not install pod routes: ${failed.join('; ')}`);
 }

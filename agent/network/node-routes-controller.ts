@@ -90,8 +90,11 @@ export class NodeRoutesController {
     } else {
       await removeVxlanDevice(logger);
     }
-    await syncRoutes(podRoutes(backend, peers), logger);
+    // The exemptions go in even when a peer's route could not: the others' traffic keeps
+    // its source address meanwhile.
+    const routed = await syncRoutes(podRoutes(backend, peers), logger).then(() => undefined, (err: Error) => err);
     await syncNoMasquerade(self, peers);
+    if (routed) throw routed;
     const summary = peers.map((p) => `${p.node}=${p.podCIDR}@${p.nodeIP}`).join(',');
     if (summary !== this.lastPeers) logger.info({ backend, peers: peers.length, summary }, 'pod network routes in sync');
     this.lastPeers = summary;

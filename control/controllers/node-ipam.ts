@@ -32,7 +32,8 @@ export class NodeIpamController {
     subnet(this.cluster, options.nodeMaskSize, 0);
     this.nodes = new Informer<Node>(options.client, resources.nodes, { logger: options.logger });
     const enqueue = (n: Node) => {
-      if (!n.spec.podCIDR) this.queue.add(n.metadata.name!);
+      // A Node created by hand may have no spec at all (the API server stores it as sent).
+      if (!n.spec?.podCIDR) this.queue.add(n.metadata.name!);
     };
     this.nodes.addHandlers({ onAdd: enqueue, onUpdate: (_o, n) => enqueue(n) });
   }
@@ -49,10 +50,10 @@ export class NodeIpamController {
 
   private async allocate(name: string): Promise<void> {
     const node = this.nodes.get(name);
-    if (!node || node.spec.podCIDR) return;
+    if (!node || node.spec?.podCIDR) return;
     const live = new Set(this.nodes.list().map((n) => n.metadata.name!));
     for (const n of this.allocated.keys()) if (!live.has(n)) this.allocated.delete(n);
-    const used = new Set([...this.nodes.list().map((n) => n.spec.podCIDR), ...this.allocated.values()].filter(Boolean));
+    const used = new Set([...this.nodes.list().map((n) => n.spec?.podCIDR), ...this.allocated.values()].filter(Boolean));
     for (let i = 0; ; i++) {
       const candidate = subnet(this.cluster, this.options.nodeMaskSize, i);
       if (!candidate) throw new Error(`no pod CIDR left in ${this.options.clusterCidr} for node ${name}`);
@@ -61,7 +62,7 @@ export class NodeIpamController {
       try {
         this.allocated.set(name, cidr);
         const updated = await this.options.client.patch<Node>(resources.nodes, name, { metadata: { uid: node.metadata.uid }, spec: { podCIDR: cidr, podCIDRs: [cidr] } });
-        this.options.logger.info({ node: name, podCIDR: updated.spec.podCIDR }, 'pod CIDR allocated');
+        this.options.logger.info({ node: name, podCIDR: updated.spec?.podCIDR }, 'pod CIDR allocated');
       } catch (err) {
         if (!isNotFound(err)) throw err;
       }
