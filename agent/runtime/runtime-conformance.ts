@@ -12,12 +12,13 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, statfs, writeFile } from 'node:fs/promises';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { RuntimeError } from './errors.js';
+import { DEFAULT_PAUSE_IMAGE } from './pause-image.js';
 import {
   ANNOTATION_POD_SANDBOX_ATTEMPT,
   ANNOTATION_RESTART_COUNT,
@@ -566,6 +567,23 @@ export function runtimeConformance(
         return true;
       });
       await rt.removeImage('skiff-test/does-not-exist:0');
+    });
+
+    test('image service: the image filesystem, and the images containers use (image GC keeps those)', async (t) => {
+      const fs = await rt.imageFsInfo();
+      const st = await statfs(fs.mountpoint);
+      assert.ok(st.blocks > 0, `statfs(${fs.mountpoint}) reports no capacity`);
+      const pod = await runPod(t);
+      const id = await rt.createContainer(pod.id, containerConfig(pod, 'in-use', { command: ['sleep', '60'] }), pod.config);
+      const inUse = await rt.imagesInUse();
+      const busyboxId = (await rt.imageStatus(busybox))!.id;
+      // (On a shared daemon other containers may use busybox too; test/image-gc.test.ts checks
+      // the same on daemons of its own, where nothing else runs.)
+      assert.ok(inUse.has(busyboxId), 'a created (not even started) container holds its image');
+      // Both runtimes here run Skiff's pause image (containerd: host-setup.sh's sandbox_image).
+      const pause = await rt.imageStatus(DEFAULT_PAUSE_IMAGE);
+      assert.ok(pause && inUse.has(pause.id), 'the sandbox (pause) image counts as in use');
+      await rt.removeContainer(id);
     });
   });
 }
