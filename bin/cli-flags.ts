@@ -95,3 +95,11 @@ export function parseInteger(value: string, flag: string, min: number, max: numb
   if (!/^\d+$/.test(value) || n < min || n > max) throw new UsageError(`--${flag} ${value}: expected a whole number from ${min} to ${max}`);
   return n;
 }
+
+/** "500ms", "1s", "2m" or plain seconds → milliseconds. */
+export function parseDuration(value: string, flag: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim());
+  if (!m) throw new UsageError(`--${flag} ${value}: expected a duration such as 500ms, 1s or 2m`);
+  const unit = m[2] === 'ms' ? 1 : m[2] === 'm' ? 60_000 : 1_000;
+  return Math.round(Number(m[1]) * unit);
+}

@@ -4,8 +4,7 @@
 
 import { validateImageGCPolicy } from '../../agent/images/image-gc-manager.js';
 import type { ImageOptions } from '../../agent/images/images.js';
-import { required, UsageError, type FlagSpec, type ParsedFlags } from '../cli-flags.js';
-import { parseDuration } from './agent.js';
+import { parseDuration, required, UsageError, type FlagSpec, type ParsedFlags } from '../cli-flags.js';
 
 export const imageFlags: FlagSpec[] = [
   { name: 'image-gc-high-threshold', description: 'Percent of the image filesystem in use at which unused images are deleted (100 disables image GC)', default: '85', placeholder: 'PERCENT' },

@@ -16,7 +16,7 @@ import { removeNodeLocalAddresses } from '../../agent/dns/node-local-address.js'
 import { isDNS1123Subdomain } from '../../api/validation/names.js';
 import type { DnsSettings } from '../../agent/kubelet/pod-identity/dns.js';
 import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_RESOLV_CONF } from '../../agent/kubelet/pod-identity/pod-identity.js';
-import { list, parseFlags, required, str, usage, UsageError, type FlagSpec, type ParsedFlags } from '../cli-flags.js';
+import { list, parseDuration, parseFlags, required, str, usage, UsageError, type FlagSpec, type ParsedFlags } from '../cli-flags.js';
 import { createLogger, shutdownSignal, skiffVersion } from '../daemon.js';
 import { imageFlags, imageOptions } from './agent-image-flags.js';
 
@@ -107,14 +107,6 @@ export function readToken(flags: Parameters<typeof str>[0]): string {
   } catch (err) {
     throw new UsageError(`cannot read --token-file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-}
-
-/** "500ms", "1s", "2m" or plain seconds → milliseconds. */
-export function parseDuration(value: string, flag: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim());
-  if (!m) throw new UsageError(`--${flag} ${value}: expected a duration such as 500ms, 1s or 2m`);
-  const unit = m[2] === 'ms' ? 1 : m[2] === 'm' ? 60_000 : 1_000;
-  return Math.round(Number(m[1]) * unit);
 }
 
 export function proxyOptions(flags: ParsedFlags): AgentProxyOptions {
