@@ -80,6 +80,9 @@ test('the agent runs its pod on its own credential: it reads the Secret the pod 
   await cluster.waitForPod('pod-a', 'Running', (p) => p.status?.phase === 'Running');
   const out = await cluster.kubectlOk(['exec', 'pod-a', '--', 'sh', '-c', 'echo $WORD']);
   assert.equal(out.trim(), 'swordfish');
+  // The sync waited for the Secret's watch to list: no "not found" on the way.
+  const events = await cluster.kubectlOk(['get', 'events', '--field-selector', 'involvedObject.name=pod-a', '-o', 'jsonpath={.items[*].message}']);
+  assert.ok(!events.includes('not found'), events);
   await cluster.waitForPod('pod-b', 'Running', (p) => p.status?.phase === 'Running');
 });
 

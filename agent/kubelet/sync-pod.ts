@@ -160,6 +160,7 @@ export class PodSyncer {
     // secret and downwardAPI files follow their sources). A volume that was never set up
     // stops the pod here, as the kubelet's WaitForAttachAndMount does; one that only failed
     // to refresh keeps its last contents. Both are FailedMount events.
+    await this.ctx.objects?.register?.(pod);
     let volumes: PodVolumes = new Map();
     if (this.ctx.volumes) {
       try {

@@ -5,19 +5,25 @@
 // announced to a listener, so the kubelet syncs the pods that use it at once: updates reach
 // configMap/secret volumes within the watch's latency instead of the periodic resync.
 //
-// The first lookup of an object starts its watch and answers "not there yet"; when the
-// watch has listed, the listener is told, and the pods waiting on it sync again. Watches
-// nobody looked up for IDLE_MS (no pod of ours uses the object any more) are stopped.
+// A pod sync first registers the pod: the watches of what it uses start, and the sync waits
+// (briefly) for their first list. A lookup of an object nobody registered starts its watch
+// and answers "not there yet"; when the watch has listed, the listener is told, and the
+// pods waiting on it sync again. Watches nobody looked up for IDLE_MS (no pod of ours uses
+// the object any more) are stopped.
 
 import type { Logger } from 'pino';
 import type { ApiClient } from '../../../api/client.js';
 import { Informer } from '../../../api/informer.js';
 import { resources } from '../../../api/resources.js';
 import type { ConfigMap, Secret } from '../../../api/service-types.js';
+import type { Pod } from '../../../api/types.js';
+import { configReferences } from './references.js';
 
 export interface ConfigObjects {
   configMap(namespace: string, name: string): ConfigMap | undefined;
   secret(namespace: string, name: string): Secret | undefined;
+  /** Starts watching what `pod` uses and waits (briefly) until it is listed, so a sync does not report an object missing that has merely not arrived. */
+  register?(pod: Pod): Promise<void>;
 }
 
 /** Secret data is base64 in the API; stringData (write-only) wins where the server kept it. */
@@ -32,6 +38,8 @@ export type ConfigObjectKind = 'ConfigMap' | 'Secret';
 
 /** Every pod syncs at least once a minute and reads its objects again: 5 minutes unused is "no longer used". */
 const IDLE_MS = 5 * 60_000;
+/** How long a pod sync waits for its objects' first list (the control server may be away). */
+const REGISTER_WAIT_MS = 5_000;
 
 interface ObjectWatch {
   informer: Informer<ConfigMap | Secret>;
@@ -82,7 +90,25 @@ export class ConfigObjectCache implements ConfigObjects {
     return this.lookup('Secret', namespace, name) as Secret | undefined;
   }
 
+  async register(pod: Pod): Promise<void> {
+    const namespace = pod.metadata.namespace ?? 'default';
+    const pending: Promise<void>[] = [];
+    for (const ref of configReferences(pod)) {
+      const [kind, name] = ref.split('/') as [ConfigObjectKind, string];
+      const w = this.watch(kind, namespace, name);
+      if (w && !w.informer.hasSynced()) pending.push(w.informer.synced);
+    }
+    if (pending.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(pending), new Promise<void>((r) => (timer = setTimeout(r, REGISTER_WAIT_MS)))]);
+    clearTimeout(timer);
+  }
+
   private lookup(kind: ConfigObjectKind, namespace: string, name: string): ConfigMap | Secret | undefined {
+    return this.watch(kind, namespace, name)?.informer.get(`${namespace}/${name}`);
+  }
+
+  private watch(kind: ConfigObjectKind, namespace: string, name: string): ObjectWatch | undefined {
     const key = `${kind}/${namespace}/${name}`;
     let w = this.watches.get(key);
     if (!w) {
@@ -91,7 +117,7 @@ export class ConfigObjectCache implements ConfigObjects {
       this.watches.set(key, w);
     }
     w.lastUsed = Date.now();
-    return w.informer.get(`${namespace}/${name}`);
+    return w;
   }
 
   private start(kind: ConfigObjectKind, namespace: string, name: string): ObjectWatch | undefined {
