@@ -220,10 +220,11 @@ export class Rig {
 
   async stop(): Promise<void> {
     this.client?.close();
-    await teardownRig(this.n, async () => {
+    const stopDaemons = async () => {
       await Promise.all(this.hosts.filter(Boolean).map((h) => h.agent?.stop()));
       await this.control?.stop();
-    });
+    };
+    await teardownRig(this.n, { stopDaemons });
   }
 }
 
@@ -247,10 +248,9 @@ async function containerPid(socket: string, podUid: string): Promise<number> {
 
 /** Takes the lowest free rig number: its directory, created exclusively, holds our pid. */
 async function allocate(): Promise<number> {
-  const { mkdir: mkdirp } = await import('node:fs/promises');
   for (let n = 0; n < MAX_RIGS; n++) {
     try {
-      await mkdirp(rigDir(n));
+      await mkdir(rigDir(n));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
       throw err;
@@ -264,10 +264,9 @@ async function allocate(): Promise<number> {
 export async function startRig(options: RigOptions = {}): Promise<Rig> {
   await cleanStaleRigs();
   const n = await allocate();
-  // Anything of this number left by a run whose directory was already gone.
-  await teardownRig(n).catch(() => undefined);
-  await mkdir(rigDir(n), { recursive: true });
-  await writeFile(join(rigDir(n), 'owner'), String(process.pid));
+  // Anything of this number left by a run whose directory was already gone; the directory,
+  // our claim on the number, stays.
+  await teardownRig(n, { keepDir: true }).catch(() => undefined);
   const rig = new Rig(n, options);
   try {
     await rig.start();

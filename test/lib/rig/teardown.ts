@@ -6,7 +6,7 @@
 // removed. Everything is found by the rig's own names (names.ts), nothing else is touched.
 
 import { existsSync } from 'node:fs';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { containerdPaths, removePods, startHostContainerd } from './host-containerd.js';
 import { removeBridge, removeHost } from './host-network.js';
@@ -74,12 +74,19 @@ async function hostsOf(n: number): Promise<string[]> {
   return [...found].sort();
 }
 
-/**
- * Removes every trace of rig n. `stopAgents` stops the agents this process started (a
- * stale rig's agents are killed as processes of its netns instead).
- */
-export async function teardownRig(n: number, stopAgents?: () => Promise<void>): Promise<void> {
-  await stopAgents?.();
+export interface TeardownOptions {
+  /** Stops the daemons this process started (a stale rig's are killed by PID instead). */
+  stopDaemons?: () => Promise<void>;
+  /**
+   * Leave the rig's directory: it is the claim on the number (a fresh claim clears what a
+   * run without a directory left, and must not give the number away meanwhile).
+   */
+  keepDir?: boolean;
+}
+
+/** Removes every trace of rig n. */
+export async function teardownRig(n: number, o: TeardownOptions = {}): Promise<void> {
+  await o.stopDaemons?.();
   const dir = rigDir(n);
   await killControl(dir);
   for (const host of await hostsOf(n)) {
@@ -108,7 +115,10 @@ export async function teardownRig(n: number, stopAgents?: () => Promise<void>): 
   }
   await removeBridge(n);
   await unmountUnder(dir);
-  if (!process.env['SKIFF_KEEP_TEST_DIRS']) await rm(dir, { recursive: true, force: true });
+  if (o.keepDir) return;
+  // Kept for a look (SKIFF_KEEP_TEST_DIRS) under another name, so the number is free again.
+  if (process.env['SKIFF_KEEP_TEST_DIRS']) await rename(dir, `${dir}-kept-${Date.now()}`).catch(() => undefined);
+  await rm(dir, { recursive: true, force: true });
 }
 
 export function ownerOf(n: number): Promise<number> {
