@@ -93,6 +93,12 @@ test('skiff token create prints a K10 join token; list shows id, TTL and descrip
   const bad = await token('create', '--ttl', 'soon');
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /--ttl soon: expected a duration/);
+  const badId = await token('delete', 'NOT-AN-ID');
+  assert.equal(badId.code, 1);
+  assert.match(badId.stderr, /NOT-AN-ID: a token id is 6 characters \[a-z0-9\]/);
+  const unknown = await token('rotate');
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.stderr, /unknown subcommand "rotate": expected create, list or delete/);
 });
 
 test('an agent joins with a created token, saves its own credential, and restarts on it after the token is deleted', async () => {
