@@ -1,6 +1,9 @@
 // The control server's two shared secrets, created on first start and kept across
-// restarts: the cluster-admin bearer token, and the node join token whose file holds the
-// full `K10<ca hash>::node:<secret>` string so it can be copied verbatim onto a new host.
+// restarts: the cluster-admin bearer token, and the default node join token whose file
+// holds the full `K10<ca hash>::node:<secret>` string so it can be copied verbatim onto a
+// new host. The join token never expires and authenticates nothing but a join: an agent
+// trades it once for its own node credential (see pki/node-credentials.ts); bootstrap
+// tokens with a TTL live in the store (pki/bootstrap-tokens.ts, `skiff token`).
 
 import { randomBytes } from 'node:crypto';
 import { formatJoinToken, JoinTokenError, parseJoinToken } from '../../api/join-token.js';
@@ -14,7 +17,7 @@ export interface ClusterTokens {
   adminToken: string;
   /** The full join token, as stored in <dataDir>/node-token. */
   nodeToken: string;
-  /** The secret part of the join token: what agents present as their bearer credential. */
+  /** The secret part of the join token: what an agent presents once, at join. */
   nodeSecret: string;
 }
 
