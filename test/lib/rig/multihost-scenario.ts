@@ -184,12 +184,13 @@ export function multihostSuite(backend: PodNetworkBackend): void {
       nodePort = (await rig.client.get<Service>(resources.services, 'web-c', 'default')).spec!.ports![0]!.nodePort!;
     });
 
-    it('from a pod on host A, the pods on B and C answer by pod IP and see A\'s pod IP', async () => {
+    it('from a pod on host A, the pods on B and C answer ping and HTTP by pod IP and see A\'s pod IP', async () => {
       const a = byHost.get('a')!;
       for (const letter of ['b', 'c']) {
         const target = byHost.get(letter)!;
         const answer = who(await podSh(a, ncGet(target.status!.podIP!, 8080, '/cgi-bin/who')));
         assert.deepEqual(answer, { client: a.status!.podIP!, pod: target.metadata.name! }, `pod on ${letter}`);
+        assert.match(await podSh(a, `busybox ping -c 2 -W 2 ${target.status!.podIP!}`), /2 packets transmitted, 2 packets received/);
         // 20 kB: full-size segments (on vxlan, the tunnel's smaller MTU) get through too.
         assert.equal(bodyOf(await podSh(a, ncGet(target.status!.podIP!, 8080, '/big'))).length, 20_000);
       }
