@@ -120,6 +120,16 @@ export function superviseChild(child: ChildProcess): void {
   child.once('exit', () => live.delete(child));
 }
 
+/** Starts a daemon with its stdout and stderr appended to logPath, supervised as above. */
+export function spawnDaemon(cmd: string, args: string[], logPath: string): ChildProcess {
+  const log = createWriteStream(logPath, { flags: 'a' });
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  superviseChild(child);
+  child.stdout!.pipe(log);
+  child.stderr!.pipe(log);
+  return child;
+}
+
 /** Signals our own child by PID and waits for it to exit; SIGKILL after timeoutMs. */
 export async function stopChild(child: ChildProcess | undefined, signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 15_000): Promise<void> {
   if (!child || child.exitCode !== null || child.signalCode !== null) return;
@@ -140,12 +150,7 @@ class Daemon {
 
   /** extraArgs: for this run only (a restart with other flags). */
   start(extraArgs: string[] = []): void {
-    const log = createWriteStream(this.logPath, { flags: 'a' });
-    const child = spawn(process.execPath, [SKIFF, ...this.args, ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child = child;
-    superviseChild(child);
-    child.stdout!.pipe(log);
-    child.stderr!.pipe(log);
+    this.child = spawnDaemon(process.execPath, [SKIFF, ...this.args, ...extraArgs], this.logPath);
   }
 
   get pid(): number {

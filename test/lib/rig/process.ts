@@ -3,9 +3,9 @@
 // PID, and killed by PID if the test process itself ends first (test/lib/cluster.ts keeps
 // that list for every test daemon).
 
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, readFileSync } from 'node:fs';
-import { stopChild, superviseChild } from '../cluster.js';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { spawnDaemon, stopChild } from '../cluster.js';
 
 export class RigProcess {
   private child: ChildProcess | undefined;
@@ -17,15 +17,10 @@ export class RigProcess {
   ) {}
 
   start(): void {
-    const log = createWriteStream(this.logPath, { flags: 'a' });
     // Daemons enter a host's netns with `nsenter --net=…`, which execs them (the PID is the
     // daemon's own) and, unlike `ip netns exec`, keeps the mount namespace: `ip netns exec`
     // mounts a fresh /sys, hiding /sys/fs/cgroup, and runc then cannot create containers.
-    const child = spawn(this.cmd, this.args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child = child;
-    superviseChild(child);
-    child.stdout!.pipe(log);
-    child.stderr!.pipe(log);
+    this.child = spawnDaemon(this.cmd, this.args, this.logPath);
   }
 
   get pid(): number {
