@@ -48,6 +48,11 @@ export const namespaceStrategy: Strategy = {
 export const nodeStrategy: Strategy = {
   type: resources.nodes,
   schema: nodeSchema,
+  // Kubernetes always serves a Node with a spec (its Go struct is never nil), and readers
+  // such as the node lifecycle controller rely on it.
+  defaults(obj) {
+    if (!obj['spec'] || typeof obj['spec'] !== 'object') obj['spec'] = {};
+  },
   prepareForUpdate: keepStatus,
   prepareForStatusUpdate: keepAllButStatus,
   validate: (obj) => metaCauses(obj, false, 'subdomain'),

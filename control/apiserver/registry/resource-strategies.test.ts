@@ -7,6 +7,7 @@ import { defaultJob, generateJobSelector } from './batch-strategies.js';
 import { base64ErrorOffset, mergeStringData, secretStrategy } from './config-strategies.js';
 import { applyScale, toScale } from './scale.js';
 import { defaultService, serviceStrategy } from './service-strategies.js';
+import { nodeStrategy } from './core-strategies.js';
 
 const template = () => ({ metadata: { labels: { app: 'a' } }, spec: { containers: [{ name: 'c', image: 'i:latest' }] } });
 
@@ -104,4 +105,10 @@ test('scale: object → Scale → object', () => {
   assert.throws(() => applyScale(d, { spec: { replicas: -2 } }), /Scale "web" is invalid: spec.replicas: Invalid value: -2: must be greater than or equal to 0/);
   assert.throws(() => applyScale(d, { kind: 'Deployment', spec: { replicas: 1 } }), /does not match the expected API version/);
   assert.throws(() => applyScale(d, { metadata: { name: 'other' }, spec: { replicas: 1 } }), /does not match the name on the URL/);
+});
+
+test('a Node created without a spec is stored with an empty one, as Kubernetes serves it', () => {
+  const node = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n' } } as Record<string, unknown> & { metadata: { name: string } };
+  nodeStrategy.defaults!(node);
+  assert.deepEqual(node['spec'], {});
 });
