@@ -109,7 +109,16 @@ export class Kubelet {
   private onPodUpdate(pod: Pod): void {
     if (isMirrorPod(pod)) return this.staticPods.onMirrorUpdate(pod); // never run: its static pod runs
     const uid = pod.metadata.uid!;
+    const previous = this.pods.get(uid);
     this.pods.set(uid, pod);
+    // As the kubelet's config source: a change of status alone (most often our own write
+    // coming back) is no reason to sync. Syncing on it made every status write a sync, so a
+    // container that fails to be created retried in a tight loop instead of after its backoff.
+    if (previous && this.workers.has(uid) && sameDesiredState(previous, pod)) {
+      this.workers.setDesired(uid, pod);
+      this.statusManager.observe(pod);
+      return;
+    }
     this.workers.update(uid, pod);
   }
 
@@ -291,4 +300,13 @@ export function remainingGrace(pod: Pod, nowMs: number): number {
 
 function stopped(signal: AbortSignal): Promise<void> {
   return new Promise((r) => (signal.aborted ? r() : signal.addEventListener('abort', () => r(), { once: true })));
+}
+
+/** The same pod to run: spec and metadata equal apart from what every write changes. */
+function sameDesiredState(a: Pod, b: Pod): boolean {
+  const meta = (p: Pod) => {
+    const { resourceVersion: _rv, managedFields: _mf, ...rest } = p.metadata as Pod['metadata'] & { managedFields?: unknown };
+    return rest;
+  };
+  return JSON.stringify(meta(a)) === JSON.stringify(meta(b)) && JSON.stringify(a.spec) === JSON.stringify(b.spec);
 }

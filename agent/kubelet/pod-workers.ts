@@ -38,6 +38,12 @@ export class PodWorkers<T> {
     if (!w.running) void this.run(key);
   }
 
+  /** Replaces the desired state without asking for a sync (a change the sync would not act on). */
+  setDesired(key: string, desired: T): void {
+    const w = this.workers.get(key);
+    if (w) w.desired = desired;
+  }
+
   /** Syncs key again with its current desired state (runtime event, timer, resync). */
   poke(key: string): void {
     const w = this.workers.get(key);

@@ -53,6 +53,20 @@ export class StatusManager {
     this.wake?.();
   }
 
+  /**
+   * A status-only change of the pod came from the API. Our own write coming back needs
+   * nothing; someone else's change to a status we have written gets ours written again.
+   */
+  observe(pod: Pod): void {
+    const entry = this.entries.get(pod.metadata.uid!);
+    if (!entry || entry.deleteAfterWrite || entry.written === undefined) return;
+    if (!changedSince(pod, entry.writtenVersion, entry.status)) return;
+    entry.pod = pod;
+    delete entry.written;
+    this.dirty.add(pod.metadata.uid!);
+    this.wake?.();
+  }
+
   /** After the pod's containers are gone: delete the API object (grace 0, this uid only). */
   finishDeletion(pod: Pod, status: PodStatus): void {
     const uid = pod.metadata.uid!;
