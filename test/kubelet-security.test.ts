@@ -1,9 +1,11 @@
 // securityContext against real Docker and kubectl: the process identity (runAsUser,
 // runAsGroup, supplementalGroups, fsGroup, container over pod), readOnlyRootFilesystem,
-// capabilities add/drop, allowPrivilegeEscalation, unprivileged unless asked, runAsNonRoot
+// capabilities add/drop, allowPrivilegeEscalation, unprivileged unless asked, privileged
+// when asked, runAsNonRoot
 // with uid 0, and the QoS class in status.
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { ensureTestImages } from './fixtures/images.js';
 import { startCluster, type TestCluster } from './lib/cluster.js';
@@ -103,6 +105,29 @@ describe('kubelet securityContext', () => {
     assert.match(r.stderr, /Operation not permitted/);
     assert.equal(await exec('caps', 'dropped', `echo ${capBit(CAP_NET_RAW)} ${capBit(CAP_NET_ADMIN)}`), '0 1');
     assert.equal(await exec('caps', 'default', `touch /tmp/f && chown 1:1 /tmp/f && echo ${capBit(CAP_NET_RAW)} ${capBit(CAP_NET_ADMIN)} ${capBit(CAP_SYS_ADMIN)}`), '1 0 0');
+  });
+
+  test('privileged: true reaches the runtime (every capability the host has, its devices), or the host says why not', async () => {
+    await apply(podYaml('priv', { containers: [{ name: 'main', image: busybox, command: sleepForever, securityContext: { privileged: true } }] }));
+    // containerd gives a privileged container the capabilities its own process has; Docker
+    // asks for every capability the kernel knows, which a host with a reduced bounding set
+    // (this CI host lacks CAP_SYS_RESOURCE) refuses. Either outcome shows the request got
+    // through: an unprivileged container would start with the default set.
+    const p = await cluster.waitForPod('priv', 'running or refused', (p) => {
+      const s = p.status?.containerStatuses?.[0]?.state;
+      return Boolean(s?.running) || /caps|operation not permitted/i.test(s?.waiting?.message ?? '');
+    }, 60_000);
+    if (p.status?.containerStatuses?.[0]?.state.running) {
+      const hostBounding = /CapBnd:\s*([0-9a-f]+)/.exec(readFileSync('/proc/self/status', 'utf8'))![1]!;
+      assert.equal(BigInt(`0x${await exec('priv', 'main', 'grep CapEff /proc/self/status | cut -f2')}`), BigInt(`0x${hostBounding}`), "every capability of the host's bounding set");
+      assert.ok(Number(await exec('priv', 'main', 'ls /dev | wc -l')) > 20, 'the host devices are there');
+    } else {
+      assert.equal(p.status?.containerStatuses?.[0]?.state.waiting?.reason, 'CreateContainerError');
+      const lastCap = Number(readFileSync('/proc/sys/kernel/cap_last_cap', 'utf8'));
+      const hostBounding = BigInt(`0x${/CapBnd:\s*([0-9a-f]+)/.exec(readFileSync('/proc/self/status', 'utf8'))![1]}`);
+      assert.notEqual(hostBounding, (1n << BigInt(lastCap + 1)) - 1n, 'refused only where the host lacks a capability');
+    }
+    await cluster.kubectlOk(['delete', 'pod', 'priv', '--grace-period=0', '--force']);
   });
 
   test('allowPrivilegeEscalation: false sets no_new_privs', async () => {

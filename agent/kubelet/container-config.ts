@@ -55,6 +55,12 @@ export function podHostname(pod: Pod): string {
   return pod.spec.hostname || truncateHostname(name, name);
 }
 
+/** Any container (init ones too) asking to be privileged: its sandbox must be too, as the kubelet makes it. */
+function hasPrivilegedContainer(pod: Pod): boolean {
+  const all = [...((pod.spec as { initContainers?: Container[] }).initContainers ?? []), ...pod.spec.containers];
+  return all.some((c) => (c as { securityContext?: { privileged?: boolean } }).securityContext?.privileged === true);
+}
+
 export function sandboxConfig(pod: Pod, attempt: number): PodSandboxConfig {
   const portMappings: PortMapping[] = [];
   for (const c of pod.spec.containers) {
@@ -69,6 +75,7 @@ export function sandboxConfig(pod: Pod, attempt: number): PodSandboxConfig {
     metadata: { name: pod.metadata.name ?? '', namespace: pod.metadata.namespace ?? '', uid: pod.metadata.uid ?? '', attempt },
     hostname: podHostname(pod),
     ...(pod.spec['hostNetwork'] === true ? { hostNetwork: true } : {}),
+    ...(hasPrivilegedContainer(pod) ? { privileged: true } : {}),
     portMappings,
     labels: { ...(pod.metadata.labels ?? {}), ...podLabels(pod) },
     annotations: { [ANNOTATION_POD_SANDBOX_ATTEMPT]: String(attempt) },

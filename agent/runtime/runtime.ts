@@ -47,6 +47,8 @@ export interface PodSandboxConfig {
   dnsConfig?: DNSConfig;
   /** spec.hostNetwork: the sandbox shares the node's network namespace (no CNI, no pod IP of its own). */
   hostNetwork?: boolean;
+  /** A container of the pod is privileged: CRI runtimes refuse one in a sandbox that is not. */
+  privileged?: boolean;
   /** Only hostPort mappings (hostPort > 0) need to be given. */
   portMappings: PortMapping[];
   labels: Record<string, string>;

@@ -37,8 +37,11 @@ test('a sandbox request: log directory per pod, only hostPort mappings, the node
     port_mappings: [{ protocol: 'TCP', container_port: 80, host_port: 8080, host_ip: '127.0.0.1' }],
     labels: { app: 'web', [LABEL_NODE_NAME]: 'node-a' },
     annotations: { note: 'x' },
-    linux: { security_context: { namespace_options: { network: 'POD', pid: 'CONTAINER', ipc: 'POD' } } },
+    linux: { security_context: { namespace_options: { network: 'POD', pid: 'CONTAINER', ipc: 'POD' }, privileged: false } },
   });
+  // containerd refuses a privileged container in a sandbox that is not privileged itself.
+  const privileged = criSandboxConfig({ ...sandbox, privileged: true }, 'node-a', '/logs') as { linux: { security_context: { privileged: boolean } } };
+  assert.equal(privileged.linux.security_context.privileged, true);
 });
 
 test('a container request: CRI names for every field, own labels that convert strips again', () => {

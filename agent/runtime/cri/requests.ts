@@ -29,7 +29,7 @@ export function criSandboxConfig(config: PodSandboxConfig, nodeName: string, log
     annotations: { ...config.annotations },
     linux: {
       // Each container gets its own PID namespace, as Kubernetes pods have by default.
-      security_context: { namespace_options: { network: config.hostNetwork ? 'NODE' : 'POD', pid: 'CONTAINER', ipc: 'POD' } },
+      security_context: { namespace_options: { network: config.hostNetwork ? 'NODE' : 'POD', pid: 'CONTAINER', ipc: 'POD' }, privileged: config.privileged === true },
     },
   };
 }
