@@ -24,7 +24,7 @@ test('core and named groups are split between /api and /apis', () => {
   assert.equal(groups.apiVersion, 'apidiscovery.k8s.io/v2beta1');
   assert.deepEqual(
     groups.items.map((g) => g.metadata.name),
-    ['apps', 'batch', 'coordination.k8s.io', 'discovery.k8s.io'],
+    ['apps', 'batch', 'coordination.k8s.io', 'discovery.k8s.io', 'policy'],
   );
   const pods = core.items[0]!.versions[0]!.resources.find((r) => r['resource'] === 'pods')!;
   assert.equal(pods['scope'], 'Namespaced');
