@@ -186,5 +186,18 @@ function gcScenario(runtime: string, makeBackend: () => Promise<Backend>): void 
   });
 }
 
+test("a private dockerd leaves the machine's docker0 alone", async () => {
+  // dockerd with --bridge=none deletes the default bridge interface; ours has a bridge of its own.
+  const link = () => exec('ip', ['link', 'show', 'docker0']).then(() => true, () => false);
+  assert.ok(await link(), 'the machine dockerd has its docker0');
+  const d = await startPrivateDockerd({ sizeMiB: 64 });
+  try {
+    assert.ok(await link(), 'docker0 still there while the private dockerd runs');
+  } finally {
+    await d.stop();
+  }
+  assert.ok(await link(), 'and after it stopped');
+});
+
 gcScenario('a dockerd of its own', dockerBackend);
 gcScenario('a containerd of its own', containerdBackend);

@@ -2,10 +2,13 @@
 // (image garbage collection deletes images other test files use; a multi-host rig wants a
 // daemon per "host"). Everything is its own: data root on a small filesystem of its own
 // (a tmpfs with a size, so disk-usage thresholds are reachable in seconds), exec root, pid
-// file, socket, and a managed containerd under the exec root. It touches no network and no
-// iptables: --bridge=none, --iptables=false, --ip-masq=false. Stopped by its PID.
+// file, socket, and a managed containerd under the exec root, and a bridge of its own: a
+// dockerd started with --bridge=none deletes the machine's docker0 (libnetwork removes the
+// default bridge interface when the bridge driver is off), so it gets --bridge=<ours> on an
+// address no one else uses. No iptables, no masquerade, no forwarding. Stopped by its PID.
 
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -82,6 +85,10 @@ export async function startPrivateDockerd(options: PrivateDockerdOptions = {}): 
   // An empty config file of its own: the machine's /etc/docker/daemon.json is not ours.
   const config = join(dir, 'daemon.json');
   await writeFile(config, '{}\n');
+  const bridge = `skdk${randomBytes(3).toString('hex')}`;
+  await exec('ip', ['link', 'add', bridge, 'type', 'bridge']);
+  await exec('ip', ['addr', 'add', `10.253.${randomBytes(1)[0]}.1/24`, 'dev', bridge]);
+  await exec('ip', ['link', 'set', bridge, 'up']);
   const logPath = join(dir, 'dockerd.log');
   const log = createWriteStream(logPath);
   const args = [
@@ -91,7 +98,7 @@ export async function startPrivateDockerd(options: PrivateDockerdOptions = {}): 
     '--pidfile', join(dir, 'docker.pid'),
     '--host', `unix://${socketPath}`,
     '--storage-driver', options.storageDriver ?? 'overlay2',
-    '--bridge=none',
+    `--bridge=${bridge}`,
     '--iptables=false',
     '--ip-masq=false',
     '--ip-forward=false',
@@ -107,6 +114,7 @@ export async function startPrivateDockerd(options: PrivateDockerdOptions = {}): 
   const stop = async () => {
     process.removeListener('exit', killOnExit);
     await stopChild(child, 20_000);
+    await exec('ip', ['link', 'delete', bridge, 'type', 'bridge']).catch(() => undefined);
     await unmountUnder(dir);
     await rm(dir, { recursive: true, force: true });
   };
