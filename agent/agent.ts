@@ -3,6 +3,8 @@
 // run the kubelet and the node heartbeats until stopped. Pods keep running when the agent
 // stops: the next agent adopts them.
 
+import { setMaxListeners } from 'node:events';
+import { shutdownNodeIfStopping, SystemdShutdownDetector, type ShutdownDetector, type ShutdownPeriods } from './node/node-shutdown.js';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -38,6 +40,10 @@ import type { PodNetworkBackend } from './network/routes.js';
 export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
 
 export interface AgentOptions {
+  /** --shutdown-grace-period(-critical-pods): pods stopped when the machine goes down; none: left running. */
+  shutdown?: ShutdownPeriods;
+  /** How a machine shutdown is told from an agent stop (systemd's state by default). */
+  shutdownDetector?: ShutdownDetector;
   server: string;
   /** The join token (K10<ca-hash>::node:<secret>) or a bare secret with a CA already in dataDir. */
   token: string;
@@ -203,8 +209,17 @@ function statusSource(nodeName: string, runtimeVersion: string, nodeIP: string |
   });
 }
 
-export async function runAgent(o: AgentOptions, signal: AbortSignal): Promise<void> {
+export async function runAgent(o: AgentOptions, stop: AbortSignal): Promise<void> {
   const log = o.logger;
+  // Every component runs on `signal`, aborted once the agent's own stop work is done: a
+  // node going down first stops its pods (node-shutdown.ts); a plain stop goes at once.
+  const inner = new AbortController();
+  setMaxListeners(200, inner.signal);
+  const signal = inner.signal;
+  let beforeStop: () => Promise<void> = async () => undefined;
+  const onStop = () => void beforeStop().finally(() => inner.abort());
+  if (stop.aborted) inner.abort();
+  else stop.addEventListener('abort', onStop, { once: true });
   const target = resolveRuntime(o);
   const candidates = [{ kind: 'docker' as const, socketPath: DEFAULT_DOCKER_SOCKET }, ...CONTAINERD_SOCKETS.map((socketPath) => ({ kind: 'containerd' as const, socketPath }))];
   log.info({ runtime: target.kind, socket: target.socketPath }, `container runtime chosen: ${runtimeChoice({ requested: o.runtime, endpoint: o.runtimeEndpoint?.replace(/^unix:\/\//, ''), chosen: target, candidates, exists: existsSync })}`);
@@ -286,6 +301,16 @@ export async function runAgent(o: AgentOptions, signal: AbortSignal): Promise<vo
           signal,
         )
       : Promise.resolve();
+    beforeStop = async () => {
+      await shutdownNodeIfStopping({
+        gracePeriodMs: o.shutdown?.gracePeriodMs ?? 0,
+        criticalGracePeriodMs: o.shutdown?.criticalGracePeriodMs ?? 0,
+        detector: o.shutdownDetector ?? new SystemdShutdownDetector(),
+        stopPods: (critical, seconds) => kubelet.stopPodsForShutdown(critical, seconds),
+        markNode: () => nodes.markShuttingDown(),
+        logger: log.child({ component: 'node-shutdown' }),
+      }).catch((err: Error) => log.error({ err: err.message }, 'stopping pods for node shutdown failed'));
+    };
     const backend = o.podNetworkBackend ?? 'host-gw';
     const podRoutes = backend === 'none' ? Promise.resolve() : runNodeRoutes({ client, self: { node: o.nodeName, nodeIP: hostIP, podCIDR }, backend, logger: log.child({ component: 'pod-network' }) }, signal);
     await Promise.all([kubelet.run(signal), registration.then(() => nodes.run(signal), () => undefined), tunnel.run(signal), proxy, eviction.run(signal), images.gc.run(signal), podRoutes, informers?.run(signal), dns]);

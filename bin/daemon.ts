@@ -31,8 +31,11 @@ export function createLogger(level: string | undefined, name: string): Logger {
   return pino({ level: l, base: { name } }, process.stdout);
 }
 
-/** Aborted on the first SIGTERM/SIGINT; the second one exits immediately. */
-export function shutdownSignal(logger: Logger): AbortSignal {
+/**
+ * Aborted on the first SIGTERM/SIGINT; the second one exits immediately.
+ * @param extraMs added to the 20 s a stop may take (the agent's node shutdown grace period)
+ */
+export function shutdownSignal(logger: Logger, extraMs = 0): AbortSignal {
   const controller = new AbortController();
   // Every informer, watch and loop of a process listens on this one signal, on purpose.
   setMaxListeners(200, controller.signal);
@@ -47,7 +50,7 @@ export function shutdownSignal(logger: Logger): AbortSignal {
     setTimeout(() => {
       logger.error('shutdown deadline passed, exiting');
       process.exit(1);
-    }, 20_000).unref();
+    }, 20_000 + extraMs).unref();
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);

@@ -18,6 +18,8 @@ import { PodWorkers } from './pod-workers.js';
 import type { DnsSettings } from './pod-identity/dns.js';
 import { PodIdentity } from './pod-identity/pod-identity.js';
 import { StatusManager } from './status-manager.js';
+import { isCriticalPod, NODE_SHUTDOWN_MESSAGE, NODE_SHUTDOWN_REASON } from '../node/node-shutdown.js';
+import { metaTime } from '../../api/time.js';
 import { PodSyncer, type EventRecorder } from './sync-pod.js';
 import type { ImagePuller } from '../images/image-puller.js';
 import { ConfigObjectCache, type ConfigObjectKind, type ConfigObjects } from './volumes/config-objects.js';
@@ -68,6 +70,8 @@ export class Kubelet {
   /** Pods the eviction manager chose, with the message their status will carry. */
   private readonly evictions = new Map<string, string>();
   private readonly staticPods: StaticPods;
+  /** Set once the node is shutting down: no pod is synced (so none restarts) again. */
+  private shuttingDown = false;
 
   constructor(private readonly options: KubeletOptions) {
     this.informer = new Informer<Pod>(options.client, resources.pods, {
@@ -235,8 +239,37 @@ export class Kubelet {
     this.workers.poke(uid);
   }
 
+  /**
+   * Node shutdown: stops every pod of one class (critical or not) within graceSeconds and
+   * records it Failed with the kubelet's reason, as the kubelet's shutdown manager does.
+   * From the first call on, no pod is synced again, so nothing is restarted meanwhile.
+   */
+  async stopPodsForShutdown(critical: boolean, graceSeconds: number): Promise<void> {
+    this.shuttingDown = true;
+    await this.workers.drain();
+    const pods = [...this.pods.values()].filter((p) => !isMirrorPod(p) && isCriticalPod(p) === critical && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
+    await Promise.all(
+      pods.map(async (pod) => {
+        const uid = pod.metadata.uid!;
+        this.prober.removePod(uid);
+        await this.syncer.killPod(uid, Math.min(pod.spec.terminationGracePeriodSeconds ?? 30, graceSeconds), pod);
+        if (isStaticPod(pod)) return;
+        const now = metaTime();
+        const conditions = [
+          ...(pod.status?.conditions ?? []).filter((c) => c.type !== 'DisruptionTarget' && c.type !== 'Ready' && c.type !== 'ContainersReady'),
+          { type: 'Ready', status: 'False', lastProbeTime: null, lastTransitionTime: now },
+          { type: 'ContainersReady', status: 'False', lastProbeTime: null, lastTransitionTime: now },
+          { type: 'DisruptionTarget', status: 'True', reason: 'TerminationByKubelet', message: NODE_SHUTDOWN_MESSAGE, lastProbeTime: null, lastTransitionTime: now },
+        ] as NonNullable<NonNullable<Pod['status']>['conditions']>;
+        this.statusManager.setStatus(pod, { ...(pod.status ?? {}), phase: 'Failed', reason: NODE_SHUTDOWN_REASON, message: NODE_SHUTDOWN_MESSAGE, conditions });
+      }),
+    );
+    await this.statusManager.flush(5_000);
+  }
+
   private async syncPod(uid: string, pod: Pod | undefined): Promise<{ requeueAfterMs?: number } | void> {
     const { logger } = this.options;
+    if (this.shuttingDown) return;
     if (!pod) {
       const last = this.pods.get(uid);
       const grace = last?.metadata.deletionGracePeriodSeconds ?? last?.spec.terminationGracePeriodSeconds ?? 30;
@@ -268,6 +301,13 @@ export class Kubelet {
     }
     this.prober.adopt(pod);
     const result = await this.syncer.syncPod(pod);
+    const apiPhase = pod.status?.phase;
+    if ((apiPhase === 'Succeeded' || apiPhase === 'Failed') && result.status.phase !== 'Succeeded' && result.status.phase !== 'Failed') {
+      // A terminal phase never goes back, as the kubelet's status manager refuses it: a pod
+      // that ended (its containers since removed, e.g. by a node shutdown) keeps the status
+      // it ended with instead of reading as Pending.
+      result.status = pod.status!;
+    }
     const s = result.status;
     const phase = s.phase;
     if (phase === 'Succeeded' || phase === 'Failed') this.prober.removePod(uid);

@@ -24,6 +24,8 @@ export class StatusManager {
   private readonly entries = new Map<string, Entry>();
   private readonly dirty = new Set<string>();
   private wake: (() => void) | undefined;
+  /** Writes under way in the loop (a flush waits for them too). */
+  private writing = 0;
 
   constructor(
     private readonly client: ApiClient,
@@ -67,6 +69,12 @@ export class StatusManager {
     this.wake?.();
   }
 
+  /** Resolves once every recorded status is written, or after timeoutMs (the API may be away). */
+  async flush(timeoutMs: number): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while ((this.dirty.size > 0 || this.writing > 0) && Date.now() < until) await sleep(50);
+  }
+
   /** After the pod's containers are gone: delete the API object (grace 0, this uid only). */
   finishDeletion(pod: Pod, status: PodStatus): void {
     const uid = pod.metadata.uid!;
@@ -97,6 +105,7 @@ export class StatusManager {
       const batch = [...this.dirty];
       this.dirty.clear();
       let failed = false;
+      this.writing++;
       await Promise.all(
         batch.map(async (uid) => {
           const entry = this.entries.get(uid);
@@ -115,6 +124,7 @@ export class StatusManager {
           }
         }),
       );
+      this.writing--;
       if (failed) await sleep(1_000, signal);
     }
   }

@@ -145,6 +145,15 @@ export class NodeManager {
     }
   }
 
+  private shuttingDown = false;
+
+  /** Node shutdown: Ready becomes False ("node is shutting down"), written at once. */
+  async markShuttingDown(): Promise<void> {
+    this.shuttingDown = true;
+    this.lastStatusJson = '';
+    await this.writeStatus();
+  }
+
   /** When each condition last changed: kept across heartbeats, as the kubelet keeps it. */
   private readonly transitions = new Map<string, { status: string; at: string }>();
 
@@ -165,7 +174,7 @@ export class NodeManager {
       p.pid
         ? cond('PIDPressure', 'True', 'KubeletHasInsufficientPID', 'kubelet has insufficient PID available')
         : cond('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
-      cond('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'),
+      this.shuttingDown ? cond('Ready', 'False', 'KubeletNotReady', 'node is shutting down') : cond('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'),
     ];
   }
 
@@ -173,7 +182,7 @@ export class NodeManager {
     const { client, nodeName, source } = this.options;
     const base = await source.status();
     // Compare without heartbeat times: only a real change (or the refresh period) writes.
-    const json = JSON.stringify([base, this.options.pressure?.()]);
+    const json = JSON.stringify([base, this.options.pressure?.(), this.shuttingDown]);
     if (json === this.lastStatusJson) return;
     const status: NodeStatus = { ...base, conditions: this.conditions() };
     await client.patch<Node>(resources.nodes, nodeName, { status }, { subresource: 'status' });

@@ -19,6 +19,7 @@ import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_RESOLV_CONF } from '../../agent/kubelet
 import { list, parseDuration, parseFlags, required, str, usage, UsageError, type FlagSpec, type ParsedFlags } from '../cli-flags.js';
 import { createLogger, shutdownSignal, skiffVersion } from '../daemon.js';
 import { imageFlags, imageOptions } from './agent-image-flags.js';
+import { validateShutdownPeriods, type ShutdownPeriods } from '../../agent/node/node-shutdown.js';
 
 export const agentFlags: FlagSpec[] = [
   { name: 'server', description: 'URL of the control server, e.g. https://10.0.0.2:6443', placeholder: 'URL' },
@@ -41,6 +42,8 @@ export const agentFlags: FlagSpec[] = [
   { name: 'system-reserved', description: 'Kept out of allocatable for the OS, e.g. cpu=100m,memory=256Mi,ephemeral-storage=1Gi', placeholder: 'LIST' },
   { name: 'kube-reserved', description: 'Kept out of allocatable for Skiff itself (same form as --system-reserved)', placeholder: 'LIST' },
   { name: 'max-pods', description: 'Most pods this node runs', default: '110', placeholder: 'N' },
+  { name: 'shutdown-grace-period', description: 'When the machine shuts down (systemd stopping), stop pods within this; 0 leaves them to the shutdown', default: '0s', placeholder: 'DURATION' },
+  { name: 'shutdown-grace-period-critical-pods', description: 'The part of --shutdown-grace-period kept for critical pods, stopped last', default: '0s', placeholder: 'DURATION' },
   { name: 'pod-manifest-path', description: 'Directory (or file) of static pod manifests, one Pod per file, run without the control server and mirrored in the API ("" for none)', default: DEFAULT_POD_MANIFEST_PATH, placeholder: 'DIR' },
   { name: 'cluster-dns', description: 'IP addresses of the cluster DNS server, comma-separated: the nameservers of ClusterFirst pods (none: they fall back to Default)', multiple: true, placeholder: 'IPS' },
   { name: 'cluster-domain', description: 'The cluster\'s DNS domain: pods\' search domains and FQDNs', default: DEFAULT_CLUSTER_DOMAIN, placeholder: 'DOMAIN' },
@@ -109,6 +112,16 @@ export function readToken(flags: Parameters<typeof str>[0]): string {
   }
 }
 
+export function shutdownOptions(flags: ParsedFlags): ShutdownPeriods {
+  const periods = {
+    gracePeriodMs: parseDuration(required(flags, 'shutdown-grace-period'), 'shutdown-grace-period'),
+    criticalGracePeriodMs: parseDuration(required(flags, 'shutdown-grace-period-critical-pods'), 'shutdown-grace-period-critical-pods'),
+  };
+  const problem = validateShutdownPeriods(periods);
+  if (problem) throw new UsageError(problem);
+  return periods;
+}
+
 export function proxyOptions(flags: ParsedFlags): AgentProxyOptions {
   const serviceCIDR = required(flags, 'service-cidr');
   try {
@@ -164,9 +177,11 @@ export async function agentCommand(argv: string[]): Promise<void> {
     images: imageOptions(flags),
     ...nodeDnsOptions(flags, dnsOptions(flags)),
     podNetworkBackend: podNetworkBackendFlag(required(flags, 'pod-network-backend')),
+    shutdown: shutdownOptions(flags),
     logger,
     version: skiffVersion(),
   };
-  const signal = shutdownSignal(logger);
+  // A node shutdown may take the whole grace period before the agent exits.
+  const signal = shutdownSignal(logger, options.shutdown.gracePeriodMs);
   await runAgent(options, signal);
 }

@@ -8,7 +8,7 @@ import { startControl } from '../../control/control-server.js';
 import { parseFlags, required, str, usage, type FlagSpec } from '../cli-flags.js';
 import { createLogger, shutdownSignal, skiffVersion } from '../daemon.js';
 import { controlFlags, controlOptions } from './control.js';
-import { agentFlags, dnsOptions, nodeDnsOptions, proxyOptions, resourceOptions, runtimeFlag } from './agent.js';
+import { agentFlags, dnsOptions, nodeDnsOptions, proxyOptions, resourceOptions, runtimeFlag, shutdownOptions } from './agent.js';
 
 const pick = (specs: FlagSpec[], names: string[]) => specs.filter((s) => names.includes(s.name));
 
@@ -30,6 +30,8 @@ export const upFlags: FlagSpec[] = [
     'system-reserved',
     'kube-reserved',
     'max-pods',
+    'shutdown-grace-period',
+    'shutdown-grace-period-critical-pods',
     'disable-dns',
     'cluster-dns',
     'cluster-domain',
@@ -56,8 +58,12 @@ export async function upCommand(argv: string[]): Promise<void> {
     logger: logger.child({ part: 'control' }),
     version: skiffVersion(),
   });
-  const signal = shutdownSignal(logger);
-  const controlDone = control.run(signal);
+  const shutdown = shutdownOptions(flags);
+  const signal = shutdownSignal(logger, shutdown.gracePeriodMs);
+  // The control server stops after the agent: on a machine shutdown the agent still writes
+  // its pods' final status through it.
+  const controlStop = new AbortController();
+  const controlDone = control.run(controlStop.signal);
   const nodeName = str(flags, 'node-name') ?? hostname().toLowerCase();
   process.stderr.write(
     `skiff is up: kubeconfig at ${control.kubeconfigPath}\n` +
@@ -76,14 +82,16 @@ export async function upCommand(argv: string[]): Promise<void> {
       resources,
       podManifestPath: str(flags, 'pod-manifest-path') || undefined,
       ...dns,
+      shutdown,
       logger: logger.child({ part: 'agent' }),
       version: skiffVersion(),
     },
     signal,
-  );
+  ).finally(() => controlStop.abort());
   // If either half fails, stop the other too; the first error is the one reported.
   await Promise.all([agentDone, controlDone].map((p) => p.catch((err) => {
     if (!signal.aborted) process.emit('SIGTERM', 'SIGTERM');
+    controlStop.abort();
     throw err;
   })));
 }
