@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { resolve } from 'node:path';
 import { waitFor } from './lib/cluster.js';
@@ -13,7 +13,8 @@ import { kubectlPath, run } from './lib/kubectl.js';
 import { BUSYBOX_IMAGE } from './fixtures/images.js';
 import { bridgeName, guardComment, rigDir, sinkName } from './lib/rig/names.js';
 import { sh } from './lib/rig/sh.js';
-import { cleanStaleRigs } from './lib/rig/teardown.js';
+import { cleanStaleRigsHoldingLock } from './lib/rig/teardown.js';
+import { withRigLock } from './lib/rig/rig-lock.js';
 import { startRig } from './lib/rig/rig.js';
 
 const CLI = resolve(new URL('./lib/rig/cli.js', import.meta.url).pathname);
@@ -79,16 +80,26 @@ test('a rig whose owner was killed is removed entirely at the next start, pods i
   const kernelTraces = async (m: number) => (await traces(m)).filter((x) => !x.startsWith('process'));
   const liveBefore = await kernelTraces(live.n);
 
-  // The owner dies without running any of its own teardown.
+  // The owner dies without running any of its own teardown. Until its traces are checked,
+  // this process stands in as the owner: other test files starting rigs meanwhile clean
+  // stale rigs, and would otherwise take this one apart first.
+  const ownerFile = `${rigDir(n)}/owner`;
+  const childPid = child.pid!;
+  writeFileSync(ownerFile, String(process.pid));
   child.kill('SIGKILL');
   await new Promise((r) => child.once('exit', r));
   const left = await traces(n);
   for (const kind of ['netns', 'link', 'guard rules', 'process', 'mount', 'dir']) assert.ok(left.some((x) => x.startsWith(kind)), `a killed rig leaves ${kind}: ${left.join('; ')}`);
 
-  const cleaned = await cleanStaleRigs();
-  assert.ok(!cleaned.includes(live.n), 'a rig whose owner lives is left alone');
-  assert.deepEqual(await kernelTraces(live.n), liveBefore);
-  assert.ok(live.control.running && live.hosts.every((h) => h.agent.running && h.containerd.running), 'the live rig\'s daemons still run');
-  assert.deepEqual(await traces(n), []);
+  // Under the rig lock, so no other process picks the number between the cleanup and the check.
+  await withRigLock(async () => {
+    writeFileSync(ownerFile, String(childPid));
+    const cleaned = await cleanStaleRigsHoldingLock();
+    assert.ok(cleaned.includes(n), 'the rig of the dead owner is taken apart');
+    assert.ok(!cleaned.includes(live.n), 'a rig whose owner lives is left alone');
+    assert.deepEqual(await kernelTraces(live.n), liveBefore);
+    assert.ok(live.control.running && live.hosts.every((h) => h.agent.running && h.containerd.running), 'the live rig\'s daemons still run');
+    assert.deepEqual(await traces(n), []);
+  });
   assert.deepEqual(podPids.filter((pid) => existsSync(`/proc/${pid}`)), [], 'pod processes left');
 });

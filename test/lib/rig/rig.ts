@@ -18,7 +18,8 @@ import { createBridge, createHost, expectedBaseRoutes, guardDrops, hostRoutes, p
 import { bridgeIP, clusterCidr, hostIP, hostLetter, MAX_RIGS, netnsName, nodeName, rigDir } from './names.js';
 import { RigProcess } from './process.js';
 import { inNetns, sh } from './sh.js';
-import { cleanStaleRigs, teardownRig } from './teardown.js';
+import { cleanStaleRigsHoldingLock, teardownRig } from './teardown.js';
+import { withRigLock } from './rig-lock.js';
 
 const SKIFF = resolve(new URL('../../../bin/skiff.js', import.meta.url).pathname);
 export const CONTROL_PORT = 6443;
@@ -262,8 +263,12 @@ async function allocate(): Promise<number> {
 }
 
 export async function startRig(options: RigOptions = {}): Promise<Rig> {
-  await cleanStaleRigs();
-  const n = await allocate();
+  // Cleaning and picking a number under one lock: no other process can take apart the rig
+  // this number is about to be, nor pick the same number.
+  const n = await withRigLock(async () => {
+    await cleanStaleRigsHoldingLock();
+    return allocate();
+  });
   // Anything of this number left by a run whose directory was already gone; the directory,
   // our claim on the number, stays.
   await teardownRig(n, { keepDir: true }).catch(() => undefined);

@@ -12,6 +12,7 @@ import { containerdPaths, removePods, startHostContainerd } from './host-contain
 import { removeBridge, removeHost } from './host-network.js';
 import { bridgeName, MAX_RIGS, netnsName, nodeName, rigDir, rigOfLink, rigOfNetns } from './names.js';
 import { shQuiet } from './sh.js';
+import { withRigLock } from './rig-lock.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -129,7 +130,12 @@ export function ownerOf(n: number): Promise<number> {
  * Rigs left by a process that is gone (a killed test run): anything named for a rig whose
  * directory has no living owner is taken apart. Rigs of living processes are left alone.
  */
-export async function cleanStaleRigs(): Promise<number[]> {
+export function cleanStaleRigs(): Promise<number[]> {
+  return withRigLock(cleanStaleRigsHoldingLock);
+}
+
+/** cleanStaleRigs for a caller that already holds the rig lock. */
+export async function cleanStaleRigsHoldingLock(): Promise<number[]> {
   const candidates = new Set<number>();
   for (let n = 0; n < MAX_RIGS; n++) if (existsSync(rigDir(n))) candidates.add(n);
   for (const l of (await shQuiet('ip', ['netns', 'list'])).split('\n')) {
