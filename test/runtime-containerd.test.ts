@@ -250,13 +250,22 @@ if (!existsSync(CONTAINERD_SOCKET)) {
 
       const tty = await runtime.exec(cid, { cmd: ['sh'], tty: true, stdin: true, stdout: true, stderr: true });
       await tty.resize(100, 40);
-      const out = collect(tty.stdout);
-      tty.stdin!.write('stty size; echo $((40+2))\n');
+      let seen = '';
+      const ended = new Promise<void>((r) => tty.stdout!.once('end', () => r()));
+      tty.stdout!.on('data', (c: Buffer) => (seen += c.toString()));
+      // The resize travels on its own stream, so the shell may read a command before the
+      // terminal has its size (seen once: "stty: standard input"): ask until it has.
+      for (let i = 0; i < 25 && !/40 100/.test(seen); i++) {
+        tty.stdin!.write('stty size\n');
+        await sleep(200);
+      }
+      tty.stdin!.write('echo $((40+2))\n');
       await sleep(300);
       tty.stdin!.end(); // the shell reads end-of-file and exits 0
       assert.equal(await tty.exitCode(), 0);
-      const text = await out;
-      assert.match(text, /40 100/);
+      await ended;
+      const text = seen;
+      assert.match(text, /40 100/, 'the terminal got the size sent');
       assert.match(text, /42/);
     });
 
